@@ -1,0 +1,82 @@
+"""The Kamerzoek web app: create_app() builds it around one index folder."""
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from pathlib import Path
+
+from flask import Flask, g, render_template, request
+
+from indexer.store import SearcherPool, Store, default_index_dir
+
+from .i18n import translator
+
+log = logging.getLogger("kamerzoek.web")
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """The application factory: configuration from KAMERZOEK_* variables or test_config."""
+    app = Flask(__name__)
+    app.config.from_mapping(
+        INDEX_DIR=str(default_index_dir()),
+        SEARCHER_CHECK_INTERVAL=float(os.environ.get("KAMERZOEK_REFRESH", "1.0")),
+        MAX_CONTENT_LENGTH=64 * 1024,
+    )
+    if test_config:
+        app.config.update(test_config)
+    app.config["DEBUG"] = False
+    store = Store(Path(app.config["INDEX_DIR"]))
+    app.extensions["kamerzoek_store"] = store
+    app.extensions["kamerzoek_searchers"] = SearcherPool(store, app.config["SEARCHER_CHECK_INTERVAL"])
+
+    from .views import bp
+    app.register_blueprint(bp)
+
+    @app.before_request
+    def assign_request_id():
+        g.request_id = uuid.uuid4().hex[:12]
+        g.lang = "en" if request.args.get("lang") == "en" else "nl"
+        g.t = translator(g.lang)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        return response
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return _error_page(404, "not_found"), 404
+
+    @app.errorhandler(405)
+    def not_allowed(error):
+        return _error_page(405, "not_allowed"), 405
+
+    @app.errorhandler(413)
+    def too_large(error):
+        return _error_page(413, "too_large"), 413
+
+    @app.errorhandler(Exception)
+    def unexpected(error):
+        from werkzeug.exceptions import HTTPException
+        if isinstance(error, HTTPException):
+            return _error_page(error.code or 500, "unexpected"), error.code or 500
+        log.exception("request %s failed: %s %s", g.get("request_id"), request.method, request.path)
+        return _error_page(500, "unexpected"), 500
+
+    return app
+
+
+def _error_page(status: int, key: str):
+    if request.path.startswith("/api/") or request.path.startswith("/export"):
+        from flask import jsonify
+        t = g.get("t") or translator("nl")
+        return jsonify({"error": t(f"error_{key}"), "request_id": g.get("request_id")})
+    return render_template("error.html", status=status, key=key)

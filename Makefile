@@ -1,0 +1,54 @@
+# Kamerzoek: `make run` and `make test` do every set-up step on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+INDEX  ?= var/index
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+SIZE   ?= 10000
+STAMP  := $(VENV)/.installed
+SYSTEM_PACKAGES := chromium chromium-driver tesseract-ocr tesseract-ocr-nld poppler-utils
+
+.PHONY: run test install system-deps index serve bench bench-load corpus clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Headless Chromium for the browser tests, Tesseract (Dutch) and poppler for OCR.
+# Installed with apt when missing and we are root; otherwise those tests skip with a reason.
+system-deps:
+	@missing=""; \
+	for cmd in chromium chromedriver tesseract pdftoppm; do command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$cmd"; done; \
+	if [ -z "$$missing" ] && tesseract --list-langs 2>/dev/null | grep -qx nld; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing system packages:$(SYSTEM_PACKAGES)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	else echo "Not installed (need root and apt):$$missing; browser and OCR tests will skip."; fi
+
+index: install
+	$(BIN)/kamerzoek index corpus --index $(INDEX)
+
+serve: install
+	$(BIN)/kamerzoek serve --index $(INDEX) --host $(HOST) --port $(PORT)
+
+run: install index serve
+
+test: install system-deps
+	$(BIN)/python -m pytest -q -ra
+
+bench: install
+	$(BIN)/python bench/run.py --size $(SIZE)
+
+bench-load: install
+	$(BIN)/python bench/load.py
+
+corpus: install
+	$(BIN)/python corpus/generate.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,249 @@
+"""Thin commands over the indexer: index, status and search.
+
+Exit codes: 0 all well (a search that finds nothing included), 1 some files
+unreadable, 2 usage error, bad query or configuration error, 3 the index could
+not be opened or written.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .build import ConfigurationError, Options, build_index, read_passwords
+from .reasons import describe
+from .search import QueryError, SearchRequest, index_overview, search
+from .store import RunLockedError, Store, StoreError, default_index_dir
+
+EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
+
+
+class UsageProblem(click.ClickException):
+    exit_code = EXIT_USAGE
+
+
+class IndexProblem(click.ClickException):
+    exit_code = EXIT_INDEX
+
+
+def index_option(f):
+    return click.option(
+        "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
+        envvar="KAMERZOEK_INDEX", default=default_index_dir, show_default="var/index",
+        help="Map van de index (of KAMERZOEK_INDEX).")(f)
+
+
+def open_store(index_dir: Path, must_exist: bool = True) -> Store:
+    store = Store(index_dir)
+    if must_exist:
+        try:
+            store.open()
+        except StoreError as e:
+            raise IndexProblem(str(e)) from e
+    return store
+
+
+@click.command("index")
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@index_option
+@click.option("--workers", type=click.IntRange(1, 64), envvar="KAMERZOEK_WORKERS",
+              help="Aantal uitleesprocessen (standaard: alle kernen).")
+@click.option("--timeout", type=click.FloatRange(0.1), default=300.0, envvar="KAMERZOEK_TIMEOUT",
+              show_default=True, help="Seconden per bestand; een deel van een groot bestand krijgt zijn aandeel.")
+@click.option("--memory", "memory_mb", type=click.IntRange(64), default=2048, envvar="KAMERZOEK_MEMORY",
+              show_default=True, help="Geheugenlimiet per uitleesproces in MB.")
+@click.option("--passwords", type=click.Path(dir_okay=False, path_type=Path), envvar="KAMERZOEK_PASSWORDS",
+              help="Bestand met per regel 'patroon<TAB>wachtwoord' voor versleutelde PDF's.")
+@click.option("--ocr", is_flag=True, help="Herken tekst op gescande pagina's met Tesseract (Nederlands).")
+@click.option("--rebuild", is_flag=True, help="Bouw de index opnieuw op (uit de tekstcache, zonder opnieuw uit te lezen).")
+@click.option("--dry-run", is_flag=True, help="Toon wat er zou worden toegevoegd, gewijzigd en verwijderd.")
+@click.option("--wait", is_flag=True, help="Wacht op een andere lopende indexering in plaats van te stoppen.")
+@click.option("--quiet", "-q", is_flag=True, help="Geen voortgang en samenvatting; alleen onleesbare bestanden.")
+@click.option("--json", "as_json", is_flag=True, help="Druk het verslag af als JSON.")
+def index_command(paths, index_dir, workers, timeout, memory_mb, passwords, ocr, rebuild, dry_run,
+                  wait, quiet, as_json):
+    """Index folders or files: add new, update changed and remove deleted documents."""
+    store = Store(index_dir)
+    try:
+        options = Options(workers=workers or 0, timeout=timeout, memory_mb=memory_mb,
+                          passwords=read_passwords(passwords) if passwords else {},
+                          ocr=ocr, rebuild=rebuild, dry_run=dry_run)
+        if not rebuild and not dry_run and store.exists():
+            store.check_version()
+        show_progress = not (quiet or as_json) and sys.stderr.isatty()
+        progress = _Progress() if show_progress else None
+        command = "kamerzoek index " + " ".join(str(p) for p in paths)
+        with store.run_lock(wait=wait, command=command):
+            try:
+                report = build_index(list(paths), store, options, progress=progress)
+            finally:
+                if progress:
+                    progress.close()
+    except ConfigurationError as e:
+        raise UsageProblem(str(e)) from e
+    except RunLockedError as e:
+        raise IndexProblem(str(e)) from e
+    except StoreError as e:
+        raise IndexProblem(str(e)) from e
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_report(report.as_dict(), store, quiet)
+    raise click.exceptions.Exit(report.exit_code)
+
+
+def _print_report(report: dict, store: Store, quiet: bool) -> None:
+    unreadable = report["unreadable"]
+    if not quiet:
+        verb = "Zou indexeren" if report["dry_run"] else "Geïndexeerd"
+        click.echo(
+            f"{verb}: {len(report['added'])} nieuw, {len(report['changed'])} gewijzigd, "
+            f"{len(report['moved'])} verplaatst of gekopieerd, {len(report['removed'])} verwijderd, "
+            f"{report['unchanged']} ongewijzigd; {report['ignored']} bestanden genegeerd.")
+        if report["dry_run"]:
+            for label, key in (("nieuw", "added"), ("gewijzigd", "changed"),
+                               ("verplaatst", "moved"), ("verwijderd", "removed")):
+                for path in report[key]:
+                    click.echo(f"  {label}: {path}")
+        else:
+            click.echo(f"Uitgelezen: {report['documents_indexed']} documenten, "
+                       f"{report['pages_indexed']} pagina's in {report['seconds']:.1f} s.")
+            click.echo(f"Index {store.root}: {report['documents_total']} documenten, "
+                       f"{report['pages_total']} pagina's.")
+        for item in report["needs_ocr"]:
+            pages = ", ".join(str(p) for p in item["pages"])
+            click.echo(f"Tekstherkenning nodig: {item['path']} (pagina {pages}); gebruik --ocr.")
+    if unreadable:
+        click.echo(f"Onleesbaar of onvolledig ({len(unreadable)}):", err=quiet)
+        for item in unreadable:
+            click.echo(f"  {item['path']}: [{item['reason']}] {item['message']}", err=quiet)
+
+
+class _Progress:
+    """Files, pages, rate and time left on the terminal."""
+
+    def __init__(self) -> None:
+        self.bar = None
+        self.pages = 0
+        self.started = time.monotonic()
+
+    def __call__(self, event: dict) -> None:
+        if event["event"] == "plan" and event["files"]:
+            self.bar = click.progressbar(length=event["files"], label="Indexeren", file=sys.stderr,
+                                         show_eta=True, show_pos=True,
+                                         item_show_func=lambda _: self._status())
+            self.bar.__enter__()
+        elif event["event"] == "file" and self.bar is not None:
+            self.pages += event.get("pages", 0)
+            self.bar.update(1, event.get("path"))
+
+    def _status(self) -> str:
+        rate = self.pages / max(0.001, time.monotonic() - self.started)
+        return f"{self.pages} pagina's, {rate:.1f} p/s"
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@click.command("status")
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Als JSON.")
+def status_command(index_dir, as_json):
+    """Show what the index holds, its version, the last run and the files that failed."""
+    store = open_store(index_dir)
+    data = status_data(store)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"Index: {data['index']}")
+    click.echo(f"Documenten: {data['documents']}, pagina's: {data['pages']}, "
+               f"grootte: {data['size_bytes'] / 1e6:.1f} MB")
+    click.echo("Formaten: " + ", ".join(f"{k} {v}" for k, v in sorted(data["formats"].items())))
+    click.echo(f"Versie: schema {data['version']['schema']}, analyse {data['version']['analyzer']}")
+    run = data["last_run"]
+    if run:
+        click.echo(f"Laatste run: {run['started']} – {run['finished']}: {len(run['added'])} nieuw, "
+                   f"{len(run['changed'])} gewijzigd, {len(run['removed'])} verwijderd, "
+                   f"{len(run['unreadable'])} onleesbaar")
+        for item in run["unreadable"]:
+            click.echo(f"  {item['path']}: [{item['reason']}] {item['message']}")
+    for item in data["needs_ocr"]:
+        click.echo(f"Tekstherkenning nodig: {item['path']} (pagina {', '.join(map(str, item['pages']))})")
+    for item in data["stale"]:
+        click.echo(f"Verouderd: {item['path']} ({describe(item.get('reason') or 'stale')})")
+
+
+def status_data(store: Store) -> dict:
+    """What `status` and the /status page show."""
+    with store.searcher() as searcher:
+        overview = index_overview(searcher)
+    return {"index": str(store.root), "size_bytes": store.size_bytes(),
+            "version": store.stored_versions(), "last_run": store.last_run(), **overview}
+
+
+@click.command("search")
+@click.argument("query")
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Antwoord als JSON (dezelfde vorm als /api/search).")
+@click.option("--limit", type=click.IntRange(1, 50), default=10, show_default=True, help="Aantal documenten.")
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True, help="Resultatenpagina.")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance",
+              show_default=True, help="Volgorde.")
+@click.option("--type", "types", multiple=True, help="Alleen dit documenttype (herhaalbaar).")
+@click.option("--year", "years", type=int, multiple=True, help="Alleen dit jaar (herhaalbaar).")
+@click.option("--dossier", "dossiers", multiple=True, help="Alleen dit dossiernummer (herhaalbaar).")
+@click.option("--no-synonyms", is_flag=True, help="Zoek niet ook naar synoniemen en afkortingen.")
+def search_command(query, index_dir, as_json, limit, page, sort, types, years, dossiers, no_synonyms):
+    """Search the index and print the best passages per document."""
+    store = open_store(index_dir)
+    request = SearchRequest(q=query, page=page, per_page=limit, sort=sort, types=list(types),
+                            years=list(years), dossiers=list(dossiers), synonyms=not no_synonyms)
+    try:
+        with store.searcher() as searcher:
+            answer = search(searcher, request)
+    except QueryError as e:
+        raise UsageProblem(str(e)) from e
+    if as_json:
+        click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
+        return
+    _print_answer(answer)
+
+
+def _terminal(markup: str) -> str:
+    import html as html_mod
+    text = re.sub(r"<mark>(.*?)</mark>", lambda m: click.style(m.group(1), bold=True, underline=True), markup)
+    return html_mod.unescape(text)
+
+
+def _print_answer(answer: dict) -> None:
+    for notice in answer["notices"]:
+        click.echo(f"Let op: {notice}")
+    for expansion in answer["expansions"]:
+        click.echo(f"Ook gezocht: {', '.join(expansion['added'])} (voor '{expansion['term']}')")
+    total = answer["total"]
+    noun = "document" if total == 1 else "documenten"
+    click.echo(f"{total} {noun} voor '{answer['query']}' ({answer['took_ms']:.0f} ms)")
+    if not total and answer.get("suggestion"):
+        click.echo(f"Bedoelde u: {answer['suggestion']}?")
+    first = (answer["page"] - 1) * answer["per_page"]
+    for n, doc in enumerate(answer["results"], first + 1):
+        facts = [doc["type"]]
+        if doc["date"]:
+            facts.append(doc["date"])
+        if doc["dossier"]:
+            facts.append(f"dossier {doc['dossier']}" + (f" nr. {doc['number']}" if doc["number"] else ""))
+        if doc["stale"]:
+            facts.append("verouderd")
+        click.echo("")
+        click.echo(f"{n}. {doc['title']} ({', '.join(facts)})")
+        click.echo(f"   {doc['path']}")
+        for passage in doc["passages"]:
+            click.echo(f"   p. {passage['page']}: {_terminal(passage['html'])}")

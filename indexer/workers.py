@@ -1,0 +1,222 @@
+"""Extraction in worker processes, each with a time limit and a memory limit per task.
+
+One poisonous file (a page that takes minutes, a stream that inflates to
+gigabytes, a crash in a C library) costs one worker, which is replaced; the run
+goes on. Workers die with their parent (PR_SET_PDEATHSIG) and never touch the
+index, so they can never hold its write lock.
+"""
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import resource
+import signal
+import time
+import traceback
+from dataclasses import dataclass, field
+from multiprocessing.connection import wait as wait_for
+from typing import Any, Callable, Iterator
+
+from .extract import ExtractionError, extract, pdf_page_count
+
+PR_SET_PDEATHSIG = 1
+
+
+@dataclass
+class Task:
+    key: Any                      # the caller's handle for the result
+    path: str
+    password: str | None = None
+    ocr: bool = False
+    page_range: tuple[int, int] | None = None
+    split_above: int = 0          # for PDFs: report the page count instead when it exceeds this
+    timeout: float = 300.0
+
+
+@dataclass
+class Result:
+    task: Task
+    extraction: Any = None        # Extraction on success
+    page_count: int = 0           # set when the task asks for a split
+    reason: str = ""              # failure reason code (indexer.reasons)
+    message: str = ""
+    seconds: float = 0.0
+
+
+def _die_with_parent() -> None:
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except OSError:  # not Linux: the parent's cleanup still kills workers
+        pass
+
+
+def _limit_memory(memory_mb: int) -> None:
+    if memory_mb <= 0:
+        return
+    try:
+        with open("/proc/self/statm") as handle:
+            current = int(handle.read().split()[0]) * resource.getpagesize()
+    except OSError:
+        current = 0
+    limit = current + memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _run(task: Task) -> Result:
+    started = time.monotonic()
+    try:
+        if task.split_above and task.path.lower().endswith(".pdf") and task.page_range is None:
+            count = pdf_page_count(task.path, password=task.password)
+            if count > task.split_above:
+                return Result(task, page_count=count, seconds=time.monotonic() - started)
+        extraction = extract(task.path, password=task.password, ocr=task.ocr,
+                             page_range=task.page_range)
+        return Result(task, extraction=extraction, seconds=time.monotonic() - started)
+    except ExtractionError as e:
+        return Result(task, reason=e.reason, message=e.message, seconds=time.monotonic() - started)
+    except MemoryError:
+        return Result(task, reason="too_large", message="geheugenlimiet bereikt",
+                      seconds=time.monotonic() - started)
+    except RecursionError:
+        return Result(task, reason="damaged", message="te diep geneste structuur",
+                      seconds=time.monotonic() - started)
+    except Exception as e:  # a bug or a library failure we did not foresee: one line, not a traceback
+        detail = traceback.format_exception_only(type(e), e)[-1].strip()
+        return Result(task, reason="damaged", message=detail[:200], seconds=time.monotonic() - started)
+
+
+def _worker_main(conn, memory_mb: int) -> None:
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    _limit_memory(memory_mb)
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        result = _run(task)
+        try:
+            conn.send(result)
+        except MemoryError:
+            conn.send(Result(task, reason="too_large", message="resultaat te groot"))
+        except (BrokenPipeError, OSError):
+            return
+
+
+class _Worker:
+    def __init__(self, context, memory_mb: int):
+        parent_conn, child_conn = context.Pipe()
+        self.process = context.Process(target=_worker_main, args=(child_conn, memory_mb), daemon=True)
+        self.process.start()
+        child_conn.close()
+        self.conn = parent_conn
+        self.task: Task | None = None
+        self.deadline = 0.0
+
+    def assign(self, task: Task) -> None:
+        self.task = task
+        self.deadline = time.monotonic() + task.timeout
+        self.conn.send(task)
+
+    def kill(self) -> None:
+        try:
+            self.process.kill()
+        except (OSError, AttributeError):
+            pass
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+class WorkerPool:
+    """A fixed number of extraction processes fed from a queue of tasks."""
+
+    def __init__(self, workers: int, memory_mb: int = 2048):
+        self.size = max(1, workers)
+        self.memory_mb = memory_mb
+        self._context = multiprocessing.get_context("fork")
+        self._workers: list[_Worker] = []
+        self._queue: list[Task] = []
+
+    def __enter__(self) -> "WorkerPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def submit(self, task: Task) -> None:
+        self._queue.append(task)
+
+    def submit_first(self, task: Task) -> None:
+        self._queue.insert(0, task)
+
+    def pending(self) -> int:
+        return len(self._queue) + sum(1 for w in self._workers if w.task is not None)
+
+    def results(self, tick: Callable[[], None] | None = None) -> Iterator[Result]:
+        """Yield results as they come until the queue is empty and every worker idle.
+
+        Tasks may be submitted while iterating (the split of a big PDF)."""
+        while self._queue or any(w.task for w in self._workers):
+            self._fill()
+            busy = [w for w in self._workers if w.task is not None]
+            now = time.monotonic()
+            timeout = max(0.0, min(w.deadline for w in busy) - now) if busy else 0.0
+            ready = wait_for([w.conn for w in busy], timeout=min(timeout, 1.0))
+            if tick:
+                tick()
+            for worker in busy:
+                if worker.conn in ready:
+                    yield self._collect(worker)
+                elif time.monotonic() >= worker.deadline:
+                    task = worker.task
+                    self._replace(worker)
+                    yield Result(task, reason="timeout",
+                                 message=f"na {task.timeout:.0f} s gestopt", seconds=task.timeout)
+
+    def _collect(self, worker: _Worker) -> Result:
+        task = worker.task
+        try:
+            result = worker.conn.recv()
+        except (EOFError, OSError):
+            code = worker.process.exitcode
+            worker.process.join(timeout=1)
+            code = worker.process.exitcode if code is None else code
+            self._replace(worker)
+            reason = "too_large" if code == -signal.SIGKILL else "crashed"
+            return Result(task, reason=reason, message=f"uitleesproces gestopt (code {code})")
+        worker.task = None
+        return result
+
+    def _fill(self) -> None:
+        while len(self._workers) < self.size:
+            self._workers.append(_Worker(self._context, self.memory_mb))
+        for worker in self._workers:
+            if worker.task is None and self._queue:
+                task = self._queue.pop(0)
+                try:
+                    worker.assign(task)
+                except (BrokenPipeError, OSError):
+                    self._queue.insert(0, task)
+                    self._replace(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.kill()
+        index = self._workers.index(worker)
+        self._workers[index] = _Worker(self._context, self.memory_mb)
+
+    def close(self) -> None:
+        for worker in self._workers:
+            try:
+                worker.conn.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+        for worker in self._workers:
+            worker.process.join(timeout=2)
+            if worker.process.is_alive():
+                worker.kill()
+        self._workers.clear()

@@ -1,0 +1,79 @@
+"""The Dutch analyzer on real Dutch forms: what matches what, and what must stay apart."""
+import pytest
+
+from indexer.analysis import ANALYZER_VERSION, analyze, split_compound
+
+
+def same_terms(a: str, b: str) -> bool:
+    return analyze(a) == analyze(b)
+
+
+@pytest.mark.parametrize("a,b", [
+    ("terugkeerders", "terugkeerder"),
+    ("Terugkeerders", "terugkeerder"),
+    ("coördinator", "coordinator"),
+    ("Coördinator", "COORDINATOR"),
+    ("reëel", "reeel"),
+    ("Oekraïne", "oekraine"),
+    ("moskeeën", "moskee"),
+    ("Kamerleden", "Kamerlid"),
+    ("categorieën", "categorie"),
+    ("studies", "studie"),
+    ("NCTV's", "NCTV"),
+])
+def test_forms_that_match(a, b):
+    assert same_terms(a, b)
+
+
+@pytest.mark.parametrize("a,b", [
+    # The stemmer and the rules leave these apart, on purpose or by limitation.
+    ("terrorisme", "terroristen"),
+    ("jihadisme", "jihadistische"),
+    ("geleden", "lid"),
+    ("mens", "men"),
+])
+def test_forms_that_stay_apart(a, b):
+    assert not same_terms(a, b)
+
+
+def test_numbers_stay_searchable():
+    assert analyze("29754") == ["29754"]
+    assert analyze("2020-2021") == ["2020-2021"]
+    # At index time the parts of a number range are added, so 2021 finds 2020-2021.
+    assert analyze("2020-2021", mode="index") == ["2020-2021", "2020", "2021"]
+    assert analyze("kst-32545-143", mode="index") == ["kst-32545-143", "kst", "32545", "143"]
+
+
+def test_abbreviation_is_not_a_stop_word():
+    assert analyze("IS") == ["is"]
+    assert analyze("wat is dat") == []  # all Dutch stop words
+    assert analyze("de NCTV") == ["nctv"]
+
+
+@pytest.mark.parametrize("word,parts", [
+    ("terrorismebestrijding", ("terrorisme", "bestrijding")),
+    ("dreigingsbeeld", ("dreiging", "beeld")),
+    ("veiligheidsdiensten", ("veiligheid", "diensten")),
+    ("draagmoederschap", ("draag", "moederschap")),
+    ("kinderopvang", ("kind", "opvang")),
+    ("persvrijheid", ("pers", "vrijheid")),
+])
+def test_compounds_split(word, parts):
+    assert split_compound(word) == parts
+
+
+@pytest.mark.parametrize("word", ["jihadistische", "moskeeen", "minister", "paragraaf",
+                                  "herkenden", "onderzoek", "bestrijding", "terugkeerders", "samenleving"])
+def test_non_compounds_stay_whole(word):
+    assert split_compound(word) == ()
+
+
+def test_compound_parts_only_at_index_time_and_weaker():
+    from indexer.analysis import dutch_analyzer
+    tokens = [(t.text, t.pos, t.boost) for t in dutch_analyzer()("terrorismebestrijding", mode="index", positions=True)]
+    assert tokens == [("terrorismebestrijd", 0, 1.0), ("terrorism", 0, 0.5), ("bestrijd", 0, 0.5)]
+    assert analyze("terrorismebestrijding") == ["terrorismebestrijd"]
+
+
+def test_version_names_the_lexicon():
+    assert ANALYZER_VERSION.endswith("+pyspellchecker-0.9.1")

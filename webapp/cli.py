@@ -1,0 +1,40 @@
+"""The `kamerzoek` console script: the indexer's commands plus `serve`."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+from indexer.cli import IndexProblem, index_command, index_option, open_store, search_command, status_command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kamerzoek")
+def main():
+    """Kamerzoek: Dutch full-text search over parliamentary documents."""
+
+
+main.add_command(index_command)
+main.add_command(status_command)
+main.add_command(search_command)
+
+
+@main.command("serve")
+@index_option
+@click.option("--host", default="127.0.0.1", envvar="KAMERZOEK_HOST", show_default=True, help="Adres om op te luisteren.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, envvar="KAMERZOEK_PORT", show_default=True,
+              help="Poort.")
+@click.option("--threads", type=click.IntRange(1, 64), default=8, envvar="KAMERZOEK_THREADS", show_default=True,
+              help="Aantal verwerkingsdraden van de server.")
+def serve_command(index_dir, host, port, threads):
+    """Serve the web app with the production WSGI server (waitress)."""
+    from waitress import serve
+
+    from . import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    open_store(index_dir)  # fail early with exit 3 when there is no usable index
+    app = create_app({"INDEX_DIR": str(index_dir)})
+    click.echo(f"Kamerzoek op http://{host}:{port}/ (index {index_dir})", err=True)
+    serve(app, host=host, port=port, threads=threads, ident="kamerzoek", clear_untrusted_proxy_headers=True)

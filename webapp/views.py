@@ -1,0 +1,192 @@
+"""The pages and the JSON API."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import time
+from pathlib import Path
+
+from flask import (Blueprint, Response, abort, current_app, g, jsonify, render_template, request,
+                   send_file, url_for)
+
+from indexer import search as engine
+from indexer.cli import status_data
+from indexer.search import EXPORT_CAP, QueryError
+from indexer.store import StoreError
+
+from .search import request_from_args, toggle_filter, url_with
+
+bp = Blueprint("kamerzoek", __name__)
+DOC_ID = re.compile(r"^[0-9a-f]{16}$")
+
+
+def searcher():
+    """This thread's searcher, refreshed after each commit."""
+    return current_app.extensions["kamerzoek_searchers"].get()
+
+
+def store():
+    return current_app.extensions["kamerzoek_store"]
+
+
+@bp.app_context_processor
+def helpers():
+    return {"url_with": lambda **kw: url_with(request.args, **kw),
+            "toggle_filter": lambda key, value: toggle_filter(request.args, key, value),
+            "t": g.get("t"), "lang": g.get("lang", "nl"), "request_id": g.get("request_id")}
+
+
+def _answer(args, per_page_cap=None):
+    """Run a search for request arguments; (answer, error message, status)."""
+    try:
+        kwargs = {"per_page_cap": per_page_cap} if per_page_cap else {}
+        search_request = request_from_args(args, **kwargs)
+        return engine.search(searcher(), search_request), None, 200
+    except QueryError as e:
+        return None, str(e), 400
+    except StoreError as e:
+        current_app.logger.warning("request %s: index unavailable: %s", g.request_id, e)
+        return None, g.t("error_no_index"), 503
+
+
+@bp.get("/")
+def index():
+    """The search page, with results when there is a query."""
+    q = request.args.get("q", "")
+    answer, error, status = (None, None, 200)
+    if q.strip():
+        answer, error, status = _answer(request.args)
+    return render_template("search.html", q=q, answer=answer, error=error,
+                           args=request.args), status
+
+
+@bp.get("/api/search")
+def api_search():
+    """Search as JSON."""
+    answer, error, status = _answer(request.args)
+    if error:
+        return jsonify({"error": error}), status
+    return jsonify(answer)
+
+
+@bp.get("/document/<doc_id>")
+def document(doc_id):
+    """One document, every page, the query's words highlighted."""
+    if not DOC_ID.match(doc_id):
+        abort(404)
+    q = request.args.get("q", "")
+    synonyms = request.args.get("synonyms", "1") not in ("0", "uit", "off")
+    try:
+        s = searcher()
+        doc = engine.document(s, doc_id, q=q[:engine.MAX_QUERY_LENGTH], synonyms=synonyms)
+        similar = engine.more_like_this(s, doc_id) if doc else []
+    except StoreError:
+        abort(404)
+    if doc is None:
+        abort(404)
+    return render_template("document.html", doc=doc, q=q, similar=similar)
+
+
+@bp.get("/original/<doc_id>")
+def original(doc_id):
+    """The original file, served only from inside the indexed folders."""
+    if not DOC_ID.match(doc_id):
+        abort(404)
+    try:
+        paths = engine.document_paths(searcher(), doc_id)
+    except StoreError:
+        abort(404)
+    roots = [os.path.realpath(r) for r in store().roots()]
+    for path in paths:
+        real = os.path.realpath(path)
+        inside = any(real == r or real.startswith(r.rstrip("/") + "/") for r in roots)
+        if inside and os.path.isfile(real):
+            return send_file(real, download_name=Path(path).name, conditional=True)
+    abort(404)
+
+
+@bp.get("/status")
+def status_page():
+    """What the index holds and how the last run went."""
+    try:
+        data = status_data(store())
+    except StoreError as e:
+        return render_template("error.html", status=503, key="no_index", detail=str(e)), 503
+    return render_template("status.html", data=data)
+
+
+@bp.get("/api/status")
+def api_status():
+    """The status as JSON."""
+    try:
+        return jsonify(status_data(store()))
+    except StoreError as e:
+        return jsonify({"error": str(e)}), 503
+
+
+@bp.get("/help")
+def help_page():
+    """The query syntax, with examples."""
+    return render_template("help.html")
+
+
+def _export_rows(args):
+    """Every passage of every result, up to the export cap, as flat rows."""
+    answer, error, status = _answer(_export_args(args), per_page_cap=EXPORT_CAP)
+    if error:
+        return None, error, status
+    rows = []
+    base = request.host_url.rstrip("/")
+    for doc in answer["results"]:
+        for passage in doc["passages"]:
+            rows.append({
+                "doc_id": doc["doc_id"], "title": doc["title"], "type": doc["type"],
+                "date": doc["date"], "dossier": doc["dossier"], "number": doc["number"],
+                "vergaderjaar": doc["vergaderjaar"], "page": passage["page"],
+                "text": passage["text"], "citation": passage["citation"],
+                "link": base + passage["link"], "path": doc["path"],
+            })
+    return rows, None, 200
+
+
+def _export_args(args):
+    from werkzeug.datastructures import MultiDict
+    pairs = [(k, v) for k, v in args.items(multi=True) if k not in ("page", "per_page")]
+    pairs += [("page", "1"), ("per_page", str(EXPORT_CAP))]
+    return MultiDict(pairs)
+
+
+EXPORT_FIELDS = ["doc_id", "title", "type", "date", "dossier", "number", "vergaderjaar", "page",
+                 "text", "citation", "link", "path"]
+
+
+@bp.get("/export.csv")
+def export_csv():
+    """All results of a query, one row per passage, as CSV."""
+    rows, error, status = _export_rows(request.args)
+    if error:
+        return jsonify({"error": error}), status
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
+    writer.writeheader()
+    for row in rows:
+        # A cell starting with = + - @ is a formula to a spreadsheet: neutralise it.
+        writer.writerow({k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@\t\r" else v)
+                         for k, v in row.items()})
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="kamerzoek.csv"'})
+
+
+@bp.get("/export.json")
+def export_json():
+    """All results of a query, one object per passage, as JSON."""
+    rows, error, status = _export_rows(request.args)
+    if error:
+        return jsonify({"error": error}), status
+    body = json.dumps({"query": request.args.get("q"), "count": len(rows), "passages": rows},
+                      ensure_ascii=False, indent=1)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="kamerzoek.json"'})
