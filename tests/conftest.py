@@ -22,3 +22,40 @@ def require_shared() -> Path:
 @pytest.fixture
 def shared() -> Path:
     return require_shared()
+
+
+CORPUS = ROOT / "corpus"
+
+
+def kamerzoek_exe() -> str:
+    """The installed console script, for tests that need a real subprocess."""
+    import shutil
+    import sys
+    exe = Path(sys.executable).parent / "kamerzoek"
+    return str(exe) if exe.exists() else (shutil.which("kamerzoek") or "kamerzoek")
+
+
+def build(paths, index_dir: Path, **options):
+    """Index paths into index_dir through the library; returns the report."""
+    from indexer.build import Options, build_index
+    from indexer.store import Store
+    return build_index([Path(p) for p in paths], Store(index_dir), Options(**options))
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory) -> Path:
+    """An index of the project's own corpus/, built once per test session (read-only for tests)."""
+    index_dir = tmp_path_factory.mktemp("corpus-index")
+    report = build([CORPUS], index_dir, workers=2)
+    assert not report.unreadable, report.unreadable
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def shared_index(tmp_path_factory) -> Path:
+    """An index of corpus/ plus the real documents in ../shared/corpus (no hard PDFs)."""
+    shared_dir = require_shared()
+    index_dir = tmp_path_factory.mktemp("shared-index")
+    roots = [CORPUS] + [shared_dir / "corpus" / d for d in ("parliamentary", "laws", "government")]
+    build(roots, index_dir, workers=2)
+    return index_dir
