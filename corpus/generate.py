@@ -25,6 +25,7 @@ import re
 import textwrap
 import zipfile
 from dataclasses import dataclass, field
+import sys
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
@@ -1183,6 +1184,11 @@ def build(doc: dict) -> str:
 
 
 def main() -> None:
+    global OUT
+    # An optional output folder, so a test can check that the committed files are reproduced.
+    if len(sys.argv) > 1:
+        OUT = Path(sys.argv[1])
+        OUT.mkdir(parents=True, exist_ok=True)
     for doc in DOCUMENTS:
         summary = build(doc)
         write_sidecar(doc)
