@@ -36,5 +36,8 @@ def serve_command(index_dir, host, port, threads):
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     open_store(index_dir)  # fail early with exit 3 when there is no usable index
     app = create_app({"INDEX_DIR": str(index_dir)})
+    # One search before the first visitor: it loads the Dutch lexicon and the other lazy caches
+    # (about a second), so nobody's first query pays for that.
+    app.test_client().get("/api/search", query_string={"q": "kamerzoek"})
     click.echo(f"Kamerzoek op http://{host}:{port}/ (index {index_dir})", err=True)
     serve(app, host=host, port=port, threads=threads, ident="kamerzoek", clear_untrusted_proxy_headers=True)

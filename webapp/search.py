@@ -5,7 +5,8 @@ from urllib.parse import urlencode
 
 from indexer.search import MAX_PER_PAGE, QueryError, SearchRequest
 
-FILTER_KEYS = ("type", "year", "dossier", "from", "to", "sort", "synonyms", "lang")
+# Arguments a search keeps when paging, filtering or switching language.
+FILTER_KEYS = ("type", "year", "dossier", "from", "to", "sort", "synonyms", "per_page", "lang")
 
 
 def _int(value: str, name: str, default: int) -> int:
@@ -42,7 +43,7 @@ def request_from_args(args, per_page_cap: int = MAX_PER_PAGE) -> SearchRequest:
 
 def state_args(args) -> list[tuple[str, str]]:
     """The query and its filters, as pairs to rebuild a URL from."""
-    pairs = [("q", args.get("q", ""))]
+    pairs = [("q", args.get("q"))] if args.get("q") else []
     for key in FILTER_KEYS:
         pairs.extend((key, v) for v in args.getlist(key) if v)
     return pairs
@@ -69,3 +70,16 @@ def toggle_filter(args, key: str, value) -> str:
     pairs = [(k, v) for k, v in state_args(args) if k != key]
     pairs.extend((key, v) for v in values)
     return f"/?{urlencode(pairs)}"
+
+
+def active_filters(args) -> list[tuple[str, str]]:
+    """The filters in force, as (key, value) pairs, for the chips that remove them."""
+    return [(key, v) for key in ("type", "year", "dossier", "from", "to") for v in args.getlist(key) if v]
+
+
+def with_lang(url: str, lang: str) -> str:
+    """A link inside the site that keeps the English interface (its #anchor stays last)."""
+    if lang != "en":
+        return url
+    path, hash_mark, anchor = url.partition("#")
+    return f"{path}{'&' if '?' in path else '?'}lang=en{hash_mark}{anchor}"

@@ -10,14 +10,15 @@ import time
 from pathlib import Path
 
 from flask import (Blueprint, Response, abort, current_app, g, jsonify, render_template, request,
-                   send_file, url_for)
+                   send_file)
+from markupsafe import Markup
 
 from indexer import search as engine
 from indexer.cli import status_data
 from indexer.search import EXPORT_CAP, QueryError
 from indexer.store import StoreError
 
-from .search import request_from_args, toggle_filter, url_with
+from .search import active_filters, request_from_args, toggle_filter, url_with, with_lang
 
 bp = Blueprint("kamerzoek", __name__)
 DOC_ID = re.compile(r"^[0-9a-f]{16}$")
@@ -34,9 +35,53 @@ def store():
 
 @bp.app_context_processor
 def helpers():
+    lang = g.get("lang", "nl")
     return {"url_with": lambda **kw: url_with(request.args, **kw),
             "toggle_filter": lambda key, value: toggle_filter(request.args, key, value),
-            "t": g.get("t"), "lang": g.get("lang", "nl"), "request_id": g.get("request_id")}
+            "active_filters": lambda: active_filters(request.args),
+            "with_lang": lambda url: with_lang(url, lang),
+            "t": g.get("t"), "lang": lang, "request_id": g.get("request_id")}
+
+
+SHORT_LINE = 60
+
+
+@bp.app_template_filter("paragraphs")
+def paragraphs(markup: str) -> Markup:
+    """A page's highlighted text as paragraphs that reflow on any screen width.
+
+    Blank lines end a paragraph. A line break inside one is kept only after a short
+    line (a heading, list item, table row or address line); the line breaks of a
+    PDF's running text become spaces, so the text rewraps on a phone. The input is
+    the highlighter's output: escaped text with <mark>, nothing else."""
+    out = []
+    for block in re.split(r"\n[ \t\f\v]*\n\s*", str(markup).strip()):
+        lines = [line.strip() for line in block.split("\n")]
+        html = lines[0]
+        for before, line in zip(lines, lines[1:]):
+            short = len(re.sub(r"</?mark>", "", before)) < SHORT_LINE
+            html += ("<br>" if short else " ") + line
+        if html:
+            out.append(f"<p>{html}</p>")
+    return Markup("\n".join(out))
+
+
+@bp.app_template_filter("long_date")
+def long_date(value) -> str:
+    """2019-06-24 as '24 juni 2019' (or '24 June 2019'); anything else as it is."""
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", str(value or ""))
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        return str(value or "")
+    month = g.t("months").split()[int(m.group(2)) - 1]
+    return f"{int(m.group(3))} {month} {m.group(1)}"
+
+
+@bp.app_template_filter("source_url")
+def source_url(url) -> str | None:
+    """A document's source address, only when it is a web address (never javascript: or data:)."""
+    if isinstance(url, str) and re.match(r"^https?://[^\s\"'<>]+$", url, re.IGNORECASE):
+        return url
+    return None
 
 
 def _answer(args, per_page_cap=None):

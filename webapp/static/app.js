@@ -1,46 +1,68 @@
-// Kamerzoek: small progressive enhancements. The pages work without this file.
+// Kamerzoek: small progressive enhancements. Every page works without this file.
 (function () {
   "use strict";
+  var english = document.documentElement.lang === "en";
+
+  function typingIn(target) {
+    var tag = (target.tagName || "").toLowerCase();
+    return tag === "input" || tag === "textarea" || tag === "select" || target.isContentEditable;
+  }
 
   // "/" puts the cursor in the search box (unless one is typing already).
   document.addEventListener("keydown", function (event) {
-    var tag = (event.target.tagName || "").toLowerCase();
-    var typing = tag === "input" || tag === "textarea" || tag === "select";
-    if (event.key === "/" && !typing) {
+    if (event.key === "/" && !typingIn(event.target) && !event.ctrlKey && !event.metaKey && !event.altKey) {
       var box = document.getElementById("q");
       if (box) { event.preventDefault(); box.focus(); box.select(); }
     }
   });
 
-  // Sorting submits on change.
-  document.querySelectorAll("select.autosubmit").forEach(function (select) {
-    select.addEventListener("change", function () { select.form.submit(); });
-  });
+  // The language switch keeps the place on the page (#p4).
+  var langSwitch = document.getElementById("lang-switch");
+  if (langSwitch) {
+    langSwitch.addEventListener("click", function () {
+      if (window.location.hash) { langSwitch.setAttribute("href", langSwitch.getAttribute("href").split("#")[0] + window.location.hash); }
+    });
+  }
+
+  // On a phone the filters start folded, unless one is in use.
+  var facets = document.getElementById("facets");
+  if (facets && window.matchMedia && window.matchMedia("(max-width: 48rem)").matches &&
+      !facets.querySelector("a.on, .bar.on")) {
+    facets.open = false;
+  }
 
   // "Citeer": copy the citation with a stable link to the passage.
-  function copyText(text) {
-    if (navigator.clipboard && window.isSecureContext) {
-      return navigator.clipboard.writeText(text);
-    }
+  function fallbackCopy(text) {
     var area = document.createElement("textarea");
     area.value = text;
     area.setAttribute("readonly", "");
-    area.className = "skip";
+    area.className = "visually-hidden";
     document.body.appendChild(area);
     area.select();
-    try { document.execCommand("copy"); } finally { document.body.removeChild(area); }
-    return Promise.resolve();
+    var done = false;
+    try { done = document.execCommand("copy"); } catch (e) { done = false; }
+    document.body.removeChild(area);
+    return done;
+  }
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).then(function () { return true; },
+                                                       function () { return fallbackCopy(text); });
+    }
+    return Promise.resolve(fallbackCopy(text));
   }
   document.querySelectorAll("button.cite").forEach(function (button) {
+    button.hidden = false;
+    var label = button.textContent;
     button.addEventListener("click", function () {
       var link = new URL(button.getAttribute("data-link"), window.location.href).href;
-      var text = button.getAttribute("data-citation") + " " + link;
+      var text = button.getAttribute("data-citation") + ", " + link;
       button.setAttribute("data-copied", text);
-      copyText(text).then(function () {
-        var label = button.textContent;
+      copyText(text).then(function (ok) {
         button.classList.add("done");
-        button.textContent = document.documentElement.lang === "en" ? "Copied" : "Gekopieerd";
-        setTimeout(function () { button.textContent = label; button.classList.remove("done"); }, 2000);
+        button.textContent = ok ? (english ? "Copied" : "Gekopieerd") : text;
+        button.setAttribute("aria-live", "polite");
+        window.setTimeout(function () { button.textContent = label; button.classList.remove("done"); }, ok ? 2000 : 15000);
       });
     });
   });
@@ -49,46 +71,49 @@
   var marks = Array.prototype.slice.call(document.querySelectorAll(".pagetext mark"));
   var nav = document.querySelector(".hitnav");
   var position = document.getElementById("hit-position");
+  var original = document.getElementById("original");
   var current = -1;
   function pageOf(mark) {
     var section = mark.closest("section.page");
     return section ? section.id.replace("p", "") : null;
   }
+  function pointOriginalAt(page) {
+    if (original && page && original.getAttribute("data-format") === "pdf") {
+      original.setAttribute("href", original.getAttribute("href").split("#")[0] + "#page=" + page);
+    }
+  }
   function show(index) {
     if (!marks.length) { return; }
-    if (current >= 0) { marks[current].classList.remove("current"); }
+    if (current >= 0 && marks[current]) { marks[current].classList.remove("current"); }
     current = (index + marks.length) % marks.length;
     var mark = marks[current];
     mark.classList.add("current");
     mark.scrollIntoView({ block: "center" });
     if (position) { position.textContent = (current + 1) + " / " + marks.length; }
     var page = pageOf(mark);
-    if (page && history.replaceState) { history.replaceState(null, "", "#p" + page); }
-    updateOriginal(page);
-  }
-  function updateOriginal(page) {
-    var original = document.getElementById("original");
-    if (original && page && original.getAttribute("data-format") === "pdf") {
-      original.setAttribute("href", original.getAttribute("href").split("#")[0] + "#page=" + page);
-    }
+    if (page && history.replaceState) { history.replaceState(history.state, "", "#p" + page); }
+    pointOriginalAt(page);
   }
   if (nav && marks.length) {
     nav.hidden = false;
+    if (position) { position.textContent = "– / " + marks.length; }
     document.getElementById("next-hit").addEventListener("click", function () { show(current + 1); });
-    document.getElementById("prev-hit").addEventListener("click", function () { show(current - 1); });
+    document.getElementById("prev-hit").addEventListener("click", function () { show(current < 0 ? -1 : current - 1); });
     document.addEventListener("keydown", function (event) {
-      var tag = (event.target.tagName || "").toLowerCase();
-      if (tag === "input" || tag === "textarea") { return; }
+      if (typingIn(event.target) || event.ctrlKey || event.metaKey || event.altKey) { return; }
       if (event.key === "n") { show(current + 1); }
-      if (event.key === "p") { show(current - 1); }
+      if (event.key === "p") { show(current < 0 ? -1 : current - 1); }
     });
   }
-  // Arriving at #pN: start the hit navigation on that page, and point the original there.
-  var hash = window.location.hash.match(/^#p(\d+)$/);
-  if (hash) {
-    updateOriginal(hash[1]);
+  // Arriving at #pN: the next hit is the first on that page, and the original opens there.
+  function arrive() {
+    var hash = window.location.hash.match(/^#p(\d+)$/);
+    if (!hash) { return; }
+    pointOriginalAt(hash[1]);
     for (var i = 0; i < marks.length; i++) {
-      if (pageOf(marks[i]) === hash[1]) { current = i - 1; break; }
+      if (Number(pageOf(marks[i])) >= Number(hash[1])) { current = i - 1; return; }
     }
   }
+  arrive();
+  window.addEventListener("hashchange", arrive);
 })();
