@@ -8,6 +8,7 @@ leaves the last committed state, and the next run completes the work.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import os
 import time
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ DEFAULT_TIMEOUT = 300.0   # seconds per file; a chunk gets its share
 DEFAULT_MEMORY_MB = 2048
 BATCH_DOCUMENTS = 200     # commit after this many documents...
 BATCH_SECONDS = 20.0      # ...or this many seconds, so a killed run loses at most a batch
+MIN_CHUNK_SECONDS = 30.0  # a chunk's share of the time limit is at least this (or the whole limit)
 
 
 class ConfigurationError(Exception):
@@ -76,6 +78,9 @@ class Report:
     documents_indexed: int = 0
     documents_total: int = 0
     pages_total: int = 0
+    files_extracted: int = 0       # files given to the extraction workers
+    files_from_cache: int = 0      # documents written from the text cache
+    failures_remembered: int = 0   # files not read again: they failed before with the same options
 
     def as_dict(self) -> dict:
         return {
@@ -86,14 +91,28 @@ class Report:
             "unchanged": self.unchanged, "ignored": self.ignored,
             "unreadable": sorted(self.unreadable, key=lambda u: u["path"]),
             "stale": sorted(self.stale), "partial": sorted(self.partial),
-            "needs_ocr": self.needs_ocr,
+            "needs_ocr": sorted(self.needs_ocr, key=lambda n: n["path"]),
             "documents_indexed": self.documents_indexed, "pages_indexed": self.pages_indexed,
             "documents_total": self.documents_total, "pages_total": self.pages_total,
+            "files_extracted": self.files_extracted, "files_from_cache": self.files_from_cache,
+            "failures_remembered": self.failures_remembered,
         }
 
     @property
     def exit_code(self) -> int:
         return 1 if self.unreadable else 0
+
+
+def _sentence(reason: str, detail: str = "") -> str:
+    """The reason's Dutch sentence with the extractor's detail, without saying things twice
+    ("versleuteld: een wachtwoord is nodig (…) (versleuteld: een wachtwoord is nodig)")."""
+    sentence = describe(reason)
+    head, colon, rest = detail.partition(": ")
+    if detail and sentence.startswith(detail):
+        return sentence
+    if colon and sentence.startswith(head + ":"):
+        detail = rest
+    return describe(reason, detail)
 
 
 def doc_id_for(sha: str) -> str:
@@ -106,60 +125,86 @@ class _Ignorer:
     """gitignore-style patterns from .kamerzoekignore files in a folder and its parents."""
 
     def __init__(self) -> None:
-        self._specs: dict[Path, pathspec.PathSpec | None] = {}
+        self._chains: dict[str, list[tuple[str, pathspec.GitIgnoreSpec]]] = {}
 
-    def _spec(self, folder: Path):
-        if folder not in self._specs:
-            path = folder / IGNORE_FILE
-            spec = None
-            if path.is_file():
-                try:
-                    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-                    spec = pathspec.PathSpec.from_lines("gitwildmatch", lines)
-                except (OSError, ValueError):
-                    spec = None
-            self._specs[folder] = spec
-        return self._specs[folder]
+    def _own(self, folder: str) -> pathspec.GitIgnoreSpec | None:
+        path = os.path.join(folder, IGNORE_FILE)
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                return pathspec.GitIgnoreSpec.from_lines(handle.read().splitlines())
+        except (OSError, ValueError):  # none there, or unreadable: nothing ignored by it
+            return None
 
-    def ignored(self, path: Path, is_dir: bool = False) -> bool:
-        for folder in path.parents:
-            spec = self._spec(folder)
-            if spec is not None:
-                relative = path.relative_to(folder).as_posix() + ("/" if is_dir else "")
-                if spec.match_file(relative):
-                    return True
+    def chain(self, folder: str) -> list[tuple[str, pathspec.GitIgnoreSpec]]:
+        """The patterns that apply inside `folder`: its own and its parents', each with its base."""
+        if folder not in self._chains:
+            parent = os.path.dirname(folder)
+            chain = [] if parent == folder else list(self.chain(parent))
+            own = self._own(folder)
+            if own is not None:
+                chain.append((folder, own))
+            self._chains[folder] = chain
+        return self._chains[folder]
+
+    def ignored(self, path: str, is_dir: bool = False) -> bool:
+        for base, spec in self.chain(os.path.dirname(path)):
+            relative = os.path.relpath(path, base) + ("/" if is_dir else "")
+            if spec.match_file(relative):
+                return True
         return False
 
 
-def scan(roots: list[Path]) -> tuple[list[Path], int]:
-    """Every document file under the roots, and how many files were ignored."""
+def scan(roots: list[Path]) -> tuple[list[FileState], int]:
+    """Every document file under the roots with its size and time, and how many files were ignored.
+
+    One directory listing and one stat per file: a nightly run over thousands of
+    unchanged files spends its time here, so nothing is looked at twice.
+    """
     ignorer = _Ignorer()
-    found: list[Path] = []
+    found: dict[str, FileState] = {}
     ignored = 0
+
+    def consider(path: str, name: str, stat_of) -> None:
+        nonlocal ignored
+        if name == IGNORE_FILE or metadata_mod.is_sidecar(Path(path)):
+            return
+        if (name.startswith(".") or os.path.splitext(name)[1].lower() not in SUPPORTED_EXTENSIONS
+                or ignorer.ignored(path)):
+            ignored += 1
+            return
+        try:
+            stat = stat_of()
+        except OSError:  # vanished or unreadable since the listing: not there for this run
+            return
+        found[path] = FileState(path, stat.st_size, stat.st_mtime)
+
     for root in roots:
-        root = root.resolve()
-        candidates: list[Path] = []
-        if root.is_file():
-            candidates.append(root)
-        else:
-            for folder, dirnames, filenames in os.walk(root):
-                base = Path(folder)
-                kept = []
-                for name in sorted(dirnames):
-                    if name.startswith(".") or ignorer.ignored(base / name, is_dir=True):
+        root_path = str(root.resolve())
+        if os.path.isfile(root_path):
+            consider(root_path, os.path.basename(root_path), lambda: os.stat(root_path))
+            continue
+        stack = [root_path]
+        while stack:
+            folder = stack.pop()
+            try:
+                with os.scandir(folder) as listing:
+                    entries = sorted(listing, key=lambda e: e.name)
+            except OSError:
+                continue  # an unreadable folder holds nothing we can index
+            subfolders = []
+            for entry in entries:
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        if not (entry.name.startswith(".") or ignorer.ignored(entry.path, is_dir=True)):
+                            subfolders.append(entry.path)
                         continue
-                    kept.append(name)
-                dirnames[:] = kept
-                candidates.extend(base / name for name in sorted(filenames))
-        for path in candidates:
-            if path.name == IGNORE_FILE or metadata_mod.is_sidecar(path):
-                continue
-            if (path.name.startswith(".") or ignorer.ignored(path)
-                    or path.suffix.lower() not in SUPPORTED_EXTENSIONS or not path.is_file()):
-                ignored += 1
-                continue
-            found.append(path)
-    return sorted(dict.fromkeys(found)), ignored
+                    if not entry.is_file():
+                        continue
+                except OSError:
+                    continue
+                consider(entry.path, entry.name, entry.stat)
+            stack.extend(reversed(subfolders))
+    return sorted(found.values(), key=lambda s: s.path), ignored
 
 
 def read_passwords(path: Path) -> dict[str, str]:
@@ -190,12 +235,15 @@ def _password_for(path: Path, passwords: dict[str, str]) -> str | None:
 # -- the run ---------------------------------------------------------------------------
 @dataclass
 class _Doc:
-    """What the index knows of one document (a content hash)."""
+    """What the index knows of one document (a content hash), and what this run does to it."""
     doc_id: str
     sha: str
-    files: list[dict]             # [{"path", "size", "mtime"}]
+    files: list[dict]             # [{"path", "size", "mtime"}], sorted by path
     info: dict
     stored: dict
+    keep: list[dict] = field(default_factory=list)       # its files after this run
+    held: dict[str, dict] = field(default_factory=dict)  # path -> old entry: new content there, not read yet
+    failed: dict[str, tuple[dict, str]] = field(default_factory=dict)  # path -> (old entry, reason)
 
 
 def _known_documents(store: Store) -> dict[str, _Doc]:
@@ -211,6 +259,87 @@ def _under(path: str, roots: list[Path]) -> bool:
     return any(path == str(r) or path.startswith(str(r).rstrip("/") + "/") for r in roots)
 
 
+def _attempt(path: Path, options: Options) -> str:
+    """What could change the outcome of reading a file: a remembered failure counts only
+    for the same password, OCR setting and limits."""
+    password = _password_for(path, options.passwords)
+    secret = hashlib.sha256(password.encode("utf-8")).hexdigest()[:12] if password else "-"
+    return f"pw={secret};ocr={int(options.ocr)};timeout={options.timeout:g};memory={options.memory_mb}"
+
+
+@dataclass
+class _Plan:
+    current: dict[str, list[FileState]]   # content hash -> the files that hold it now
+    sha_at: dict[str, str]                # path -> content hash now
+    by_path: dict[str, _Doc]              # path -> the document that holds it in the index
+    to_index: list[str]                   # content hashes whose pages must be written
+    updates: list[_Doc]                   # documents whose record (files, status) changes
+    removals: list[_Doc]                  # documents none of whose files is left
+
+
+def _plan(files: list[FileState], known: dict[str, _Doc], roots: list[Path], options: Options,
+          report: Report) -> _Plan:
+    """Compare the files with what the index holds, and fill the report's lists."""
+    by_path: dict[str, _Doc] = {}
+    entry_at: dict[str, dict] = {}
+    for doc in known.values():
+        for entry in doc.files:
+            by_path[entry["path"]] = doc
+            entry_at[entry["path"]] = entry
+
+    # Which content is at which path now: hashed only when size or time differ.
+    current: dict[str, list[FileState]] = {}
+    for state in files:
+        entry = entry_at.get(state.path)
+        if entry is not None and entry.get("size") == state.size and entry.get("mtime") == state.mtime:
+            state.sha = by_path[state.path].sha
+        else:
+            try:
+                state.sha = file_sha256(Path(state.path))
+            except OSError as e:
+                report.unreadable.append({"path": state.path, "reason": "damaged",
+                                          "message": _sentence("damaged", e.strerror or str(e))})
+                continue
+        current.setdefault(state.sha, []).append(state)
+    sha_at = {s.path: sha for sha, states in current.items() for s in states}
+
+    new_content = {sha for sha in current if sha not in known}
+    to_index = sorted(new_content)
+    if options.ocr:
+        # Documents indexed with scanned pages are read again now that OCR is asked for.
+        to_index += sorted(sha for sha in current if sha in known and known[sha].info.get("needs_ocr"))
+
+    for path, sha in sha_at.items():
+        old = by_path.get(path)
+        if old is None:
+            # A new path with content the index holds: moved, renamed or copied.
+            (report.moved if sha in known else report.added).append(path)
+        elif old.sha != sha:
+            report.changed.append(path)
+        else:
+            report.unchanged += 1
+
+    updates, removals = [], []
+    reread = set(to_index) - new_content
+    for doc in known.values():
+        inside = [e for e in doc.files if _under(e["path"], roots)]
+        outside = [e for e in doc.files if not _under(e["path"], roots)]
+        doc.keep = sorted(outside + _file_entries(current.get(doc.sha, [])), key=lambda e: e["path"])
+        # A path whose new content must be read first: the old version stays until it is.
+        doc.held = {e["path"]: e for e in inside if sha_at.get(e["path"]) in new_content}
+        # A path gone while a path new to the index took its content is a move, not a removal.
+        vanished = sorted(e["path"] for e in inside if e["path"] not in sha_at)
+        arrived = [s for s in current.get(doc.sha, []) if s.path not in by_path]
+        report.removed.extend(vanished[len(arrived):])
+        if doc.held or doc.sha in reread:
+            continue  # settled when its content is read
+        if not doc.keep:
+            removals.append(doc)
+        elif doc.keep != doc.files or doc.info.get("status", "ok") != "ok":
+            updates.append(doc)
+    return _Plan(current, sha_at, by_path, to_index, updates, removals)
+
+
 def build_index(
     paths: list[Path],
     store: Store,
@@ -224,167 +353,251 @@ def build_index(
     :param store: the index folder.
     :param options: workers, limits, passwords, OCR, rebuild, dry run.
     :param progress: called with {"event": ..., ...} as files are done.
+    :raises ConfigurationError: a path that does not exist.
+    :raises StoreError: the index cannot be opened or written.
     """
     options = options or Options()
     began = time.monotonic()
     report = Report(started=_now(), dry_run=options.dry_run)
     roots = [Path(p).resolve() for p in paths]
-    report.roots = [str(r) for r in roots]
     for root in roots:
         if not root.exists():
             raise ConfigurationError(f"pad bestaat niet: {root}")
-
-    if options.rebuild and not options.dry_run:
-        store.create()  # pages come back from the text cache, not from pdfminer
-    elif not options.dry_run:
-        store.open_or_create()
-    known = {} if options.rebuild or not store.exists() else _known_documents(store)
-
-    files, report.ignored = scan(roots)
-    by_path: dict[str, tuple[_Doc, dict]] = {}
-    for doc in known.values():
-        for entry in doc.files:
-            by_path[entry["path"]] = (doc, entry)
-    if progress:
-        progress({"event": "scanned", "files": len(files)})
-
-    # Which content is at which path now.
-    current: dict[str, list[FileState]] = {}
-    for path in files:
-        try:
-            stat = path.stat()
-        except OSError:
-            continue
-        state = FileState(str(path), stat.st_size, stat.st_mtime)
-        seen = by_path.get(state.path)
-        if seen and seen[1].get("size") == state.size and seen[1].get("mtime") == state.mtime:
-            state.sha = seen[0].sha
-        else:
-            try:
-                state.sha = file_sha256(path)
-            except OSError as e:
-                report.unreadable.append({"path": state.path, "reason": "damaged",
-                                          "message": describe("damaged", e.strerror or str(e))})
-                continue
-        current.setdefault(state.sha, []).append(state)
-
-    # Classify by content.
-    to_index: list[str] = []          # shas whose pages must be (re)written
-    relink: list[str] = []            # known shas whose set of paths changed
-    for sha, states in current.items():
-        paths_now = sorted(s.path for s in states)
-        if sha in known:
-            doc = known[sha]
-            before = sorted(e["path"] for e in doc.files)
-            was_unchanged = before == paths_now and all(
-                any(e["path"] == s.path and e.get("size") == s.size and e.get("mtime") == s.mtime
-                    for e in doc.files) for s in states)
-            if was_unchanged and doc.info.get("status") != "stale":
-                report.unchanged += len(states)
-            else:
-                relink.append(sha)
-                new_paths = set(paths_now) - set(before)
-                for p in new_paths:
-                    old = by_path.get(p)
-                    (report.changed if old and old[0].sha != sha else report.moved).append(p)
-                report.unchanged += len(set(paths_now) & set(before))
-        else:
-            to_index.append(sha)
-            for s in states:
-                old = by_path.get(s.path)
-                (report.changed if old else report.added).append(s.path)
-
-    present = {s.path for states in current.values() for s in states}
-    gone_docs = [doc for sha, doc in known.items()
-                 if sha not in current and all(_under(e["path"], roots) for e in doc.files)
-                 and not any(e["path"] in present for e in doc.files)]
-    for doc in gone_docs:
-        for entry in doc.files:
-            if entry["path"] not in present and not any(entry["path"] in c for c in report.changed):
-                report.removed.append(entry["path"])
-    # Moves: a path that vanished while its content reappeared elsewhere is not a removal.
-    report.moved = [p for p in report.moved if p not in report.changed]
+    if options.rebuild:
+        # A rebuild replaces the whole index: the folders indexed into it before come
+        # back too, or their documents would be lost without a word.
+        roots += [Path(r) for r in store.roots() if Path(r) not in roots and Path(r).exists()]
+    report.roots = [str(r) for r in roots]
 
     if options.dry_run:
-        report.finished = _now()
-        report.seconds = time.monotonic() - began
-        return report
+        known = {} if options.rebuild or not store.exists() else _known_documents(store)
+    elif options.rebuild:
+        store.create()  # pages come back from the text cache, not from pdfminer
+        known = {}
+    else:
+        store.open_or_create()
+        known = _known_documents(store)
+
+    files, report.ignored = scan(roots)
+    if progress:
+        progress({"event": "scanned", "files": len(files)})
+    plan = _plan(files, known, roots, options, report)
+
+    if options.dry_run:
+        return _finish(report, began)
 
     store.add_roots(report.roots)
     if progress:
-        progress({"event": "plan", "files": len(to_index) + len(relink)})
+        progress({"event": "plan", "files": len(plan.to_index) + len(plan.updates)})
     cache = TextCache(store.cache_dir)
-    writer_state = _BatchWriter(store, report, progress)
+    if options.rebuild:
+        cache.forget_failures()  # a rebuild tries every file again
+    run = _Run(store, report, progress, known, plan, cache, options)
     try:
-        # Paths that moved or gained a copy: only the document record changes.
-        for sha in relink:
-            doc = known[sha]
-            writer_state.relink(doc, _file_entries(current[sha]))
-        # New content: from the cache when it was read before, else by the workers.
-        pending: dict[str, dict] = {}
-        for sha in to_index:
-            states = current[sha]
-            path = Path(states[0].path)
-            cached = cache.get(sha)
-            if cached is not None and not (options.ocr and cached.needs_ocr):
-                writer_state.add(sha, states, cached, known, current)
-            else:
-                pending[sha] = {"states": states, "path": path, "chunks": {None: None}}
-        if pending:
-            workers = options.workers or os.cpu_count() or 1
-            with WorkerPool(workers, options.memory_mb) as pool:
-                for sha, job in pending.items():
-                    pool.submit(Task(key=(sha, None), path=str(job["path"]),
-                                     password=_password_for(job["path"], options.passwords),
-                                     ocr=options.ocr, split_above=SPLIT_PAGES,
-                                     timeout=options.timeout))
-                for result in pool.results(tick=writer_state.maybe_commit):
-                    _handle_result(result, pending, pool, options, cache, writer_state, known, current)
-        # Removals last, after their replacements are in.
-        for doc in gone_docs:
-            writer_state.remove(doc)
-        writer_state.commit()
+        run.execute()
     finally:
-        writer_state.close()
+        run.writer.close()
 
     report.documents_total, report.pages_total = _totals(store)
-    report.finished = _now()
-    report.seconds = time.monotonic() - began
+    _finish(report, began)
     store.write_run(report.as_dict())
     return report
 
 
-def _handle_result(result: Result, pending: dict, pool: WorkerPool, options: Options,
-                   cache: TextCache, writer_state: "_BatchWriter", known: dict, current: dict) -> None:
-    sha, chunk = result.task.key
-    job = pending[sha]
-    if result.page_count:
-        # A big PDF: split it across the workers by page ranges, each with its share of the time.
-        for first in range(1, result.page_count + 1, SPLIT_PAGES):
-            last = min(result.page_count, first + SPLIT_PAGES - 1)
-            share = max(30.0, options.timeout * (last - first + 1) / result.page_count)
-            pool.submit_first(Task(key=(sha, (first, last)), path=result.task.path,
-                                   password=result.task.password, ocr=options.ocr,
-                                   page_range=(first, last), timeout=share))
-            job["chunks"][(first, last)] = None
-        return
-    job["chunks"][chunk] = result
-    if any(r is None for r in job["chunks"].values()):
-        return  # more chunks to come
-    del pending[sha]
-    results = [r for _, r in sorted(job["chunks"].items(), key=lambda kv: kv[0] or (0, 0))]
-    failures = [r for r in results if r.reason]
-    extraction = _merge([r.extraction for r in results if not r.reason])
-    if extraction is None or not any(p.text.strip() for p in extraction.pages):
-        failed = failures[0] if failures else Result(result.task, reason="damaged",
-                                                     message="geen tekst gevonden")
-        writer_state.fail(sha, job["states"], failed, known, current)
-        return
-    if failures:
-        extraction.partial = True  # some page ranges failed: index what was read, not cached
-    else:
-        cache.put(sha, extraction)
-    writer_state.add(sha, job["states"], extraction, known, current)
+def _finish(report: Report, began: float) -> Report:
+    report.finished = _now()
+    report.seconds = time.monotonic() - began
+    return report
+
+
+class _Run:
+    """Writes the plan: records of moved files, new content from the cache or the workers,
+    replaced and removed documents; each document is written at most once per run."""
+
+    def __init__(self, store: Store, report: Report, progress, known: dict[str, _Doc], plan: _Plan,
+                 cache: TextCache, options: Options):
+        self.report = report
+        self.known = known
+        self.plan = plan
+        self.cache = cache
+        self.options = options
+        self.writer = _BatchWriter(store, report, progress)
+        self.removals = list(plan.removals)
+        # New content -> the documents that keep their old version until it is read.
+        self.waiting: dict[str, list[_Doc]] = {}
+        for doc in known.values():
+            for path in doc.held:
+                self.waiting.setdefault(plan.sha_at[path], []).append(doc)
+
+    def execute(self) -> None:
+        options, plan = self.options, self.plan
+        cached: list[str] = []
+        remembered: dict[str, tuple[str, str]] = {}
+        pending: dict[str, dict] = {}
+        for sha in plan.to_index:
+            path = Path(plan.current[sha][0].path)
+            failure = self.cache.get_failure(sha, _attempt(path, options))
+            if self._in_cache(sha):
+                cached.append(sha)  # read one at a time below: a rebuild holds no corpus in memory
+            elif failure is not None:
+                remembered[sha] = failure
+            else:
+                pending[sha] = {"path": path, "chunks": {None: None}}
+        workers = min(options.workers or os.cpu_count() or 1, max(1, len(pending)))
+        with WorkerPool(workers, options.memory_mb) as pool:
+            for sha in pending:
+                self._submit(pool, sha, pending)
+            if pending:
+                pool.start()
+            # While the workers read, write what needs no reading.
+            for doc in plan.updates:
+                self.writer.write_record(doc, doc.keep, "ok")
+                self.writer.tick(doc.keep[0]["path"], 0)
+            for sha in cached:
+                extraction = self.cache.get(sha)
+                if extraction is None:  # the entry went bad since we looked: read the file
+                    pending[sha] = {"path": Path(plan.current[sha][0].path), "chunks": {None: None}}
+                    self._submit(pool, sha, pending)
+                    continue
+                self.report.files_from_cache += 1
+                self._indexed(sha, extraction)
+            for sha, (reason, message) in remembered.items():
+                self.report.failures_remembered += 1
+                self._failed(sha, reason, message)
+            for result in pool.results(tick=self.writer.maybe_commit):
+                self._result(result, pending, pool)
+        # Documents waiting for content that never came (cannot happen; safe if it does).
+        for sha in list(self.waiting):
+            self._settle(sha, ok=False, reason="crashed")
+        # Removals last, after their replacements are in.
+        for doc in self.removals:
+            self.writer.remove(doc)
+        self.writer.commit()
+
+    def _in_cache(self, sha: str) -> bool:
+        """Whether the text cache can stand in for reading the file."""
+        if not self.cache.has(sha):
+            return False
+        if not self.options.ocr:
+            return True
+        entry = self.cache.get(sha)  # read without OCR: scanned pages must be read again
+        return entry is not None and not entry.needs_ocr
+
+    def _submit(self, pool: WorkerPool, sha: str, pending: dict) -> None:
+        path = pending[sha]["path"]
+        self.report.files_extracted += 1
+        pool.submit(Task(key=(sha, None), path=str(path), password=_password_for(path, self.options.passwords),
+                         ocr=self.options.ocr, split_above=SPLIT_PAGES, timeout=self.options.timeout))
+
+    def _result(self, result: Result, pending: dict, pool: WorkerPool) -> None:
+        sha, chunk = result.task.key
+        job = pending[sha]
+        options = self.options
+        if result.page_count:
+            # A big PDF: split it across the workers by page ranges, each with its share of the time.
+            del job["chunks"][None]
+            job["page_count"] = result.page_count
+            for first in range(1, result.page_count + 1, SPLIT_PAGES):
+                last = min(result.page_count, first + SPLIT_PAGES - 1)
+                share = max(options.timeout * (last - first + 1) / result.page_count,
+                            min(options.timeout, MIN_CHUNK_SECONDS))
+                pool.submit_first(Task(key=(sha, (first, last)), path=result.task.path,
+                                       password=result.task.password, ocr=options.ocr,
+                                       page_range=(first, last), timeout=share))
+                job["chunks"][(first, last)] = None
+            return
+        job["chunks"][chunk] = result
+        if any(r is None for r in job["chunks"].values()):
+            return  # more chunks to come
+        del pending[sha]
+        results = [r for _, r in sorted(job["chunks"].items(), key=lambda kv: kv[0] or (0, 0))]
+        failures = [r for r in results if r.reason]
+        extraction = _merge([r.extraction for r in results if not r.reason])
+        if extraction is None or not any(p.text.strip() for p in extraction.pages):
+            if failures:
+                reason, message = failures[0].reason, failures[0].message
+            elif extraction is not None and extraction.needs_ocr:
+                # The chunks of a scan: each left the verdict on the whole file to us.
+                reason, message = "needs_ocr", (f"{len(extraction.needs_ocr)} van "
+                                                f"{len(extraction.pages)} pagina's zijn scans zonder tekstlaag")
+            else:
+                reason, message = "damaged", "geen tekst gevonden"
+            if reason != "crashed":  # a crash may be the machine's fault, not the file's
+                self.cache.put_failure(sha, _attempt(job["path"], options), reason, message)
+            self._failed(sha, reason, message)
+        else:
+            detail = ""
+            if failures:
+                extraction.partial = True  # some page ranges failed: index what was read, not cached
+                detail = "; ".join(f"pagina {r.task.page_range[0]}–{r.task.page_range[1]}: {describe(r.reason)}"
+                                   for r in failures if r.task.page_range)
+            else:
+                self.cache.put(sha, extraction)
+            self._indexed(sha, extraction, detail, job.get("page_count", 0))
+        self.writer.maybe_commit()
+
+    def _files_for(self, sha: str) -> list[dict]:
+        doc = self.known.get(sha)
+        if doc is not None:
+            return doc.keep
+        return _file_entries(self.plan.current[sha])
+
+    def _indexed(self, sha: str, extraction: Extraction, detail: str = "", page_count: int = 0) -> None:
+        files = self._files_for(sha)
+        count = self.writer.write_document(sha, files, extraction, page_count)
+        self.report.pages_indexed += count
+        self.report.documents_indexed += 1
+        if extraction.partial:
+            self.report.partial.append(files[0]["path"])
+            self.report.unreadable.append({"path": files[0]["path"], "reason": "partial",
+                                           "message": describe("partial", detail)})
+        if extraction.needs_ocr:
+            self.report.needs_ocr.append({"path": files[0]["path"], "pages": extraction.needs_ocr})
+        # The old versions at these paths make way in the same commit.
+        self._settle(sha, ok=True)
+        self.writer.tick(files[0]["path"], count)
+
+    def _failed(self, sha: str, reason: str, message: str) -> None:
+        report = self.report
+        doc = self.known.get(sha)
+        for state in self.plan.current[sha]:
+            old = self.plan.by_path.get(state.path)
+            if old is not None and old.sha != sha:
+                # A changed file that cannot be read: the previous version stays, marked stale.
+                report.stale.append(state.path)
+                report.unreadable.append({"path": state.path, "reason": "stale", "cause": reason,
+                                          "message": describe("stale", _sentence(reason, message))})
+            else:
+                report.unreadable.append({"path": state.path, "reason": reason,
+                                          "message": _sentence(reason, message)})
+            for listed in (report.added, report.changed):
+                if state.path in listed:
+                    listed.remove(state.path)
+        if doc is not None and (doc.keep != doc.files or doc.info.get("status", "ok") != "ok"):
+            # Read again for OCR and failed: the indexed version stays, with its files brought up to date.
+            self.writer.write_record(doc, doc.keep, "ok")
+        self._settle(sha, ok=False, reason=reason)
+        self.writer.tick(self.plan.current[sha][0].path, 0)
+
+    def _settle(self, sha: str, ok: bool, reason: str = "") -> None:
+        """The content now at some documents' paths was read (ok) or not: write those documents."""
+        for doc in self.waiting.pop(sha, []):
+            for path in [p for p in doc.held if self.plan.sha_at[p] == sha]:
+                entry = doc.held.pop(path)
+                if not ok:
+                    doc.failed[path] = (entry, reason)
+            if doc.held:
+                continue  # more new content at its other paths to come
+            # Unreadable new versions keep their path with the old size and time, so the next
+            # run tries them again.
+            files = sorted(doc.keep + [entry for entry, _ in doc.failed.values()], key=lambda e: e["path"])
+            if not files:
+                self.writer.remove(doc)
+            elif doc.failed:
+                reasons = sorted({r for _, r in doc.failed.values()})
+                self.writer.write_record(doc, files, "stale", stale_reason=reasons[0])
+            elif files != doc.files or doc.info.get("status", "ok") != "ok":
+                self.writer.write_record(doc, files, "ok")
 
 
 def _merge(parts: list[Extraction]) -> Extraction | None:
@@ -405,7 +618,12 @@ def _file_entries(states: list[FileState]) -> list[dict]:
 
 
 class _BatchWriter:
-    """Writes documents in batches; each batch is one atomic Whoosh commit."""
+    """Writes documents in batches; each batch is one atomic Whoosh commit.
+
+    Whoosh applies a delete only to committed segments, so a record written twice in one
+    batch would be there twice: callers write each document once per run, and a second
+    write of a document in the same batch commits the batch first.
+    """
 
     def __init__(self, store: Store, report: Report, progress):
         self.store = store
@@ -415,9 +633,13 @@ class _BatchWriter:
         self._writer = None
         self._count = 0
         self._since = time.monotonic()
-        self._done = 0
+        self._touched: set[str] = set()
 
-    def _w(self):
+    def _w(self, doc_id: str = ""):
+        if doc_id:
+            if doc_id in self._touched:
+                self.commit()
+            self._touched.add(doc_id)
         if self._writer is None:
             self._writer_cm = self.store.writer(timeout=30.0)
             self._writer = self._writer_cm.__enter__()
@@ -433,11 +655,13 @@ class _BatchWriter:
         if self._writer_cm is not None:
             cm, self._writer_cm, self._writer = self._writer_cm, None, None
             self._count = 0
+            self._touched.clear()
             cm.__exit__(None, None, None)
             if self.progress:
                 self.progress({"event": "committed"})
 
     def close(self) -> None:
+        """Cancel an uncommitted batch (after an error): committed batches stay."""
         if self._writer_cm is not None:
             cm, self._writer_cm, self._writer = self._writer_cm, None, None
             try:
@@ -445,17 +669,19 @@ class _BatchWriter:
             except RuntimeError:
                 pass
 
-    def _tick(self, path: str, pages: int) -> None:
-        self._count += 1
-        self._done += 1
+    def tick(self, path: str, pages: int) -> None:
+        """One file done; commits when the batch is full."""
         if self.progress:
             self.progress({"event": "file", "path": path, "pages": pages})
         self.maybe_commit()
 
-    def _write_document(self, sha: str, files: list[dict], extraction: Extraction,
-                        status: str = "ok") -> int:
-        writer = self._w()
+    def write_document(self, sha: str, files: list[dict], extraction: Extraction, page_count: int = 0) -> int:
+        """Pages and record of one document; returns the number of pages written.
+
+        page_count: the file's pages when known apart from the extraction (a split PDF
+        some of whose ranges failed)."""
         doc_id = doc_id_for(sha)
+        writer = self._w(doc_id)
         first = Path(files[0]["path"])
         meta = metadata_mod.read_metadata(first, extraction)
         date = _parse_date(meta.get("date"))
@@ -468,14 +694,15 @@ class _BatchWriter:
         if date is not None:
             common["date"] = date
             common["year"] = date.year
+        # Pages of an earlier, killed run or of a read before OCR go first.
         writer.delete_by_term("doc_id", doc_id)
         pages = [p for p in extraction.pages if p.text.strip()]
         for page in pages:
             writer.add_document(id=f"{doc_id}:{page.number}", kind="page", page=page.number,
                                 content=page.text, ocr=page.ocr, **common)
         info = {
-            "sha": sha, "files": files, "status": status,
-            "pages": len(extraction.pages), "indexed_pages": len(pages),
+            "sha": sha, "files": files, "status": "ok",
+            "pages": max(len(extraction.pages), page_count), "indexed_pages": len(pages),
             "needs_ocr": extraction.needs_ocr, "partial": extraction.partial,
             "ocr_pages": [p.number for p in pages if p.ocr],
             "format": first.suffix.lower().lstrip("."),
@@ -483,68 +710,23 @@ class _BatchWriter:
             "indexed": _now(),
         }
         writer.add_document(id=f"doc:{doc_id}", kind="doc", info=info, **common)
+        self._count += 1
         return len(pages)
 
-    def add(self, sha: str, states: list[FileState], extraction: Extraction, known: dict, current: dict) -> None:
-        files = _file_entries(states)
-        count = self._write_document(sha, files, extraction)
-        self.report.pages_indexed += count
-        self.report.documents_indexed += 1
-        if extraction.partial:
-            self.report.partial.append(files[0]["path"])
-            self.report.unreadable.append({"path": files[0]["path"], "reason": "partial",
-                                           "message": describe("partial")})
-        if extraction.needs_ocr:
-            self.report.needs_ocr.append({"path": files[0]["path"], "pages": extraction.needs_ocr})
-        # The old content at these paths: drop the paths, and the document when none is left.
-        for state in states:
-            for doc in known.values():
-                if doc.sha != sha and any(e["path"] == state.path for e in doc.files):
-                    doc.files = [e for e in doc.files if e["path"] != state.path]
-                    if doc.files:
-                        self.relink(doc, doc.files, count=False)
-                    elif doc.sha not in current:
-                        self._w().delete_by_term("doc_id", doc.doc_id)
-        self._tick(files[0]["path"], count)
-
-    def fail(self, sha: str, states: list[FileState], failed: Result, known: dict, current: dict) -> None:
-        for state in states:
-            stale_doc = next((d for d in known.values()
-                              if d.sha != sha and any(e["path"] == state.path for e in d.files)), None)
-            if stale_doc is not None:
-                # A changed file that cannot be read: the previous version stays, marked stale.
-                self.report.stale.append(state.path)
-                self.report.unreadable.append({
-                    "path": state.path, "reason": "stale",
-                    "message": describe("stale", describe(failed.reason, failed.message))})
-                info = dict(stale_doc.info, status="stale", stale_reason=failed.reason)
-                self._rewrite_record(stale_doc, info)
-            else:
-                self.report.unreadable.append({"path": state.path, "reason": failed.reason,
-                                               "message": describe(failed.reason, failed.message)})
-            if state.path in self.report.added:
-                self.report.added.remove(state.path)
-            if state.path in self.report.changed:
-                self.report.changed.remove(state.path)
-        self._tick(states[0].path, 0)
-
-    def relink(self, doc: _Doc, files: list[dict], count: bool = True) -> None:
-        info = dict(doc.info, files=files, status="ok")
+    def write_record(self, doc: _Doc, files: list[dict], status: str, stale_reason: str = "") -> None:
+        """The document record only (its pages stay): new files, or a new status."""
+        info = dict(doc.info, files=files, status=status)
         info.pop("stale_reason", None)
-        doc.files = files
-        self._rewrite_record(doc, info)
-        if count:
-            self._tick(files[0]["path"], 0)
-
-    def _rewrite_record(self, doc: _Doc, info: dict) -> None:
+        if stale_reason:
+            info["stale_reason"] = stale_reason
         stored = {k: v for k, v in doc.stored.items() if k not in ("info", "id", "kind")}
-        doc.info = info
-        self._w().update_document(id=f"doc:{doc.doc_id}", kind="doc", info=info, **stored)
+        self._w(doc.doc_id).update_document(id=f"doc:{doc.doc_id}", kind="doc", info=info, **stored)
+        doc.info, doc.files = info, files
+        self._count += 1
 
     def remove(self, doc: _Doc) -> None:
-        self._w().delete_by_term("doc_id", doc.doc_id)
+        self._w(doc.doc_id).delete_by_term("doc_id", doc.doc_id)
         self._count += 1
-        self.maybe_commit()
 
 
 def _totals(store: Store) -> tuple[int, int]:

@@ -1,7 +1,9 @@
 """Extracted text cached by content hash, outside the Whoosh index.
 
 A rebuild after a schema or analyzer change, or a file that moved, never runs
-pdfminer again for content it has already read.
+pdfminer again for content it has already read. Failures are remembered too, per
+content and per the options that could change the outcome (password, OCR, limits),
+so a nightly run does not spend its time limit again on a file that hung last night.
 """
 from __future__ import annotations
 
@@ -31,24 +33,57 @@ class TextCache:
     def _path(self, sha: str) -> Path:
         return self.root / sha[:2] / f"{sha}.json.gz"
 
+    def _failure_path(self, sha: str) -> Path:
+        return self.root / "failures" / f"{sha}.json"
+
+    def get_failure(self, sha: str, attempt: str) -> tuple[str, str] | None:
+        """The (reason, message) of an earlier failure of this content with the same options."""
+        try:
+            data = json.loads(self._failure_path(sha).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if data.get("format") != CACHE_FORMAT or data.get("attempt") != attempt:
+            return None
+        return data.get("reason", "damaged"), data.get("message", "")
+
+    def put_failure(self, sha: str, attempt: str, reason: str, message: str) -> None:
+        data = {"format": CACHE_FORMAT, "attempt": attempt, "reason": reason, "message": message}
+        try:
+            _write_atomic(self._failure_path(sha), json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        except OSError:  # only a lost shortcut: the file is tried again next run
+            pass
+
+    def forget_failures(self) -> None:
+        folder = self.root / "failures"
+        for path in folder.glob("*.json") if folder.is_dir() else ():
+            try:
+                path.unlink()
+            except OSError:
+                pass
+
+    def has(self, sha: str) -> bool:
+        return self._path(sha).is_file()
+
     def get(self, sha: str) -> Extraction | None:
         try:
             with gzip.open(self._path(sha), "rt", encoding="utf-8") as handle:
                 data = json.load(handle)
         except (OSError, ValueError, EOFError):
             return None
-        if data.get("format") != CACHE_FORMAT:
+        if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
             return None
-        return Extraction(
-            pages=[Page(p["number"], p["text"], p.get("ocr", False)) for p in data["pages"]],
-            meta=data.get("meta", {}),
-            partial=data.get("partial", False),
-            needs_ocr=data.get("needs_ocr", []),
-        )
+        try:
+            return Extraction(
+                pages=[Page(p["number"], p["text"], p.get("ocr", False)) for p in data["pages"]],
+                meta=data.get("meta", {}),
+                partial=data.get("partial", False),
+                needs_ocr=data.get("needs_ocr", []),
+            )
+        except (KeyError, TypeError, AttributeError):  # an entry we cannot trust: read the file again
+            return None
 
     def put(self, sha: str, extraction: Extraction) -> None:
-        path = self._path(sha)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Keep the text; a cache that cannot be written only costs a re-read later."""
         data = {
             "format": CACHE_FORMAT,
             "pages": [{"number": p.number, "text": p.text, "ocr": p.ocr} for p in extraction.pages],
@@ -56,7 +91,20 @@ class TextCache:
             "partial": extraction.partial,
             "needs_ocr": extraction.needs_ocr,
         }
-        tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-        with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=3) as handle:
-            json.dump(data, handle, ensure_ascii=False)
+        payload = gzip.compress(json.dumps(data, ensure_ascii=False).encode("utf-8"), compresslevel=3)
+        try:
+            _write_atomic(self._path(sha), payload)
+        except OSError:
+            pass
+
+
+def _write_atomic(path: Path, payload: bytes) -> None:
+    # A killed run leaves at most a .tmp file, never a half-written entry.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(payload)
         os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise

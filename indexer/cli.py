@@ -7,7 +7,6 @@ not be opened or written.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 import time
@@ -48,7 +47,12 @@ def open_store(index_dir: Path, must_exist: bool = True) -> Store:
     return store
 
 
-@click.command("index")
+EXIT_CODES_HELP = ("Afsluitcodes: 0 alles gelezen; 1 sommige bestanden onleesbaar (het verslag noemt ze); "
+                   "2 verkeerd gebruik of configuratiefout; 3 de index kon niet worden geopend of geschreven "
+                   "(ook: een andere indexering loopt al).")
+
+
+@click.command("index", epilog=EXIT_CODES_HELP)
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))
 @index_option
@@ -74,28 +78,37 @@ def index_command(paths, index_dir, workers, timeout, memory_mb, passwords, ocr,
         options = Options(workers=workers or 0, timeout=timeout, memory_mb=memory_mb,
                           passwords=read_passwords(passwords) if passwords else {},
                           ocr=ocr, rebuild=rebuild, dry_run=dry_run)
-        if not rebuild and not dry_run and store.exists():
+        if not rebuild and store.exists():
             store.check_version()
         show_progress = not (quiet or as_json) and sys.stderr.isatty()
         progress = _Progress() if show_progress else None
-        command = "kamerzoek index " + " ".join(str(p) for p in paths)
-        with store.run_lock(wait=wait, command=command):
-            try:
-                report = build_index(list(paths), store, options, progress=progress)
-            finally:
-                if progress:
-                    progress.close()
+        if dry_run:
+            # Writes nothing, so it neither takes the lock nor creates the index folder.
+            report = build_index(list(paths), store, options)
+        else:
+            command = "kamerzoek index " + " ".join(str(p) for p in paths)
+            with store.run_lock(wait=wait, command=command, on_wait=_say_waiting):
+                try:
+                    report = build_index(list(paths), store, options, progress=progress)
+                finally:
+                    if progress:
+                        progress.close()
     except ConfigurationError as e:
         raise UsageProblem(str(e)) from e
-    except RunLockedError as e:
+    except (RunLockedError, StoreError) as e:
         raise IndexProblem(str(e)) from e
-    except StoreError as e:
-        raise IndexProblem(str(e)) from e
+    except OSError as e:  # the index folder, its cache or its lock file could not be written
+        raise IndexProblem(f"de index in {index_dir} kan niet worden geschreven: "
+                           f"{e.strerror or e}{f' ({e.filename})' if e.filename else ''}") from e
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
         _print_report(report.as_dict(), store, quiet)
     raise click.exceptions.Exit(report.exit_code)
+
+
+def _say_waiting(holder: dict) -> None:
+    click.echo(f"Wacht op de lopende indexering (pid {holder.get('pid', '?')})…", err=True)
 
 
 def _print_report(report: dict, store: Store, quiet: bool) -> None:
@@ -112,7 +125,8 @@ def _print_report(report: dict, store: Store, quiet: bool) -> None:
                 for path in report[key]:
                     click.echo(f"  {label}: {path}")
         else:
-            click.echo(f"Uitgelezen: {report['documents_indexed']} documenten, "
+            cached = f" ({report['files_from_cache']} uit de tekstcache)" if report["files_from_cache"] else ""
+            click.echo(f"Uitgelezen: {report['documents_indexed']} documenten{cached}, "
                        f"{report['pages_indexed']} pagina's in {report['seconds']:.1f} s.")
             click.echo(f"Index {store.root}: {report['documents_total']} documenten, "
                        f"{report['pages_total']} pagina's.")
@@ -185,8 +199,10 @@ def status_data(store: Store) -> dict:
     """What `status` and the /status page show."""
     with store.searcher() as searcher:
         overview = index_overview(searcher)
+    last_run = store.last_run()
     return {"index": str(store.root), "size_bytes": store.size_bytes(),
-            "version": store.stored_versions(), "last_run": store.last_run(), **overview}
+            "version": store.stored_versions(), "last_run": last_run,
+            "failures": (last_run or {}).get("unreadable", []), **overview}
 
 
 @click.command("search")

@@ -9,7 +9,7 @@ REASONS = {
     "empty": "leeg bestand",
     "unsupported": "niet-ondersteund bestandsformaat",
     "timeout": "tijdslimiet overschreden bij het uitlezen",
-    "too_large": "te groot: het geheugenlimiet werd overschreden bij het uitlezen",
+    "too_large": "te groot: de geheugenlimiet werd overschreden bij het uitlezen",
     "crashed": "het uitleesproces is onverwacht gestopt",
     "stale": "gewijzigd bestand onleesbaar: de vorige versie blijft doorzoekbaar",
 }

@@ -16,7 +16,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
@@ -69,7 +69,14 @@ class Store:
 
     # -- opening -------------------------------------------------------------------
     def exists(self) -> bool:
-        return self.whoosh_dir.is_dir() and whoosh_index.exists_in(str(self.whoosh_dir))
+        """Whether the folder holds an index, readable or not.
+
+        Decided by the presence of a table of contents, not by opening it: a damaged
+        index must be reported (exit 3), never taken for "no index" and overwritten."""
+        try:
+            return self.whoosh_dir.is_dir() and any(self.whoosh_dir.glob("_MAIN_*.toc"))
+        except OSError:
+            return False
 
     def stored_versions(self) -> dict | None:
         try:
@@ -79,11 +86,22 @@ class Store:
 
     def check_version(self) -> None:
         found = self.stored_versions()
+        if found is None and self._fresh():
+            # Killed between creating the index and writing its version: nothing to lose,
+            # and the next writer records the version (open_or_create).
+            return
         if found != versions():
             raise IndexVersionError(
                 f"de index in {self.root} is gebouwd met een andere versie "
                 f"(schema/analyse {_describe(found)}, nu {_describe(versions())}); "
                 "bouw hem opnieuw met: kamerzoek index --rebuild PAD")
+
+    def _fresh(self) -> bool:
+        """An index without any document (as create() leaves it before the first commit)."""
+        try:
+            return whoosh_index.open_dir(str(self.whoosh_dir)).doc_count_all() == 0
+        except Exception:  # damaged or unreadable: not fresh, open() will say why
+            return False
 
     def open(self):
         """Open the existing index for reading, checking its version."""
@@ -94,24 +112,35 @@ class Store:
             self.check_version()
             try:
                 self._ix = whoosh_index.open_dir(str(self.whoosh_dir))
-            except Exception as e:  # a damaged TOC or unreadable folder
-                raise StoreError(f"de index in {self.root} kan niet worden geopend: {e}") from e
+            except Exception as e:  # a damaged TOC or unreadable folder: Whoosh raises many kinds
+                raise StoreError(f"de index in {self.root} kan niet worden geopend ({_brief(e)}); "
+                                 "bouw hem opnieuw met: kamerzoek index --rebuild PAD") from e
         return self._ix
 
     def create(self):
         """Create a new, empty index (replacing whatever was in whoosh/)."""
         try:
             self.whoosh_dir.mkdir(parents=True, exist_ok=True)
+            # No version while the old index is replaced: a run killed in between leaves an
+            # index that says it needs a rebuild, or an empty one (see check_version).
+            self.version_file.unlink(missing_ok=True)
             self._ix = whoosh_index.create_in(str(self.whoosh_dir), build_schema())
             _write_json(self.version_file, versions())
         except OSError as e:
-            raise StoreError(f"de index in {self.root} kan niet worden aangemaakt: {e}") from e
+            raise StoreError(f"de index in {self.root} kan niet worden aangemaakt: {_brief(e)}") from e
         return self._ix
 
     def open_or_create(self, rebuild: bool = False):
+        """Open the index to write to it, creating it when there is none."""
         if rebuild or not self.exists():
             return self.create()
-        return self.open()
+        ix = self.open()
+        if self.stored_versions() is None:
+            try:
+                _write_json(self.version_file, versions())
+            except OSError as e:
+                raise StoreError(f"{self.version_file} kan niet worden geschreven: {_brief(e)}") from e
+        return ix
 
     # -- writing -------------------------------------------------------------------
     @contextmanager
@@ -122,16 +151,18 @@ class Store:
             writer = ix.writer(timeout=timeout) if timeout else ix.writer()
         except LockError as e:
             raise StoreError("de index is op slot bij een ander schrijvend proces") from e
+        except OSError as e:
+            raise StoreError(f"de index in {self.root} kan niet worden geschreven: {_brief(e)}") from e
+        _pause_inside_commit(writer)
         try:
             yield writer
         except BaseException:
             writer.cancel()
             raise
         try:
-            _pause_for_tests("commit")
             writer.commit()
         except OSError as e:
-            raise StoreError(f"de index kon niet worden bijgewerkt: {e}") from e
+            raise StoreError(f"de index kon niet worden bijgewerkt: {_brief(e)}") from e
 
     # -- reading -------------------------------------------------------------------
     @contextmanager
@@ -145,7 +176,13 @@ class Store:
             return [dict(fields) for fields in s.documents(kind="doc")]
 
     def size_bytes(self) -> int:
-        return sum(p.stat().st_size for p in self.whoosh_dir.glob("*") if p.is_file())
+        total = 0
+        for path in self.whoosh_dir.glob("*"):
+            try:
+                total += path.stat().st_size
+            except OSError:  # a segment file merged away while we counted
+                pass
+        return total
 
     # -- indexed folders -------------------------------------------------------------
     def roots(self) -> list[str]:
@@ -159,11 +196,17 @@ class Store:
         known = self.roots()
         merged = known + [r for r in roots if r not in known]
         if merged != known:
-            _write_json(self.root / "roots.json", merged)
+            self._write(self.root / "roots.json", merged)
 
     # -- runs ----------------------------------------------------------------------
     def write_run(self, report: dict) -> None:
-        _write_json(self.run_file, report)
+        self._write(self.run_file, report)
+
+    def _write(self, path: Path, data) -> None:
+        try:
+            _write_json(path, data)
+        except OSError as e:
+            raise StoreError(f"{path} kan niet worden geschreven: {_brief(e)}") from e
 
     def last_run(self) -> dict | None:
         try:
@@ -172,26 +215,41 @@ class Store:
             return None
 
     @contextmanager
-    def run_lock(self, wait: bool = False, command: str = "") -> Iterator:
-        """Exclusive right to index; the OS frees it when the holder dies."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        handle = open(self.lock_file, "a+", encoding="utf-8")
+    def run_lock(self, wait: bool = False, command: str = "",
+                 on_wait: Callable[[dict], None] | None = None) -> Iterator:
+        """Exclusive right to index; the OS frees it when the holder dies, so it never
+        needs deleting by hand.
+
+        :param wait: block until the running holder is done instead of raising RunLockedError.
+        :param on_wait: called with the holder's facts before blocking.
+        """
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            handle = open(self.lock_file, "a+", encoding="utf-8")
+        except OSError as e:
+            raise StoreError(f"de indexmap {self.root} kan niet worden geschreven: {_brief(e)}") from e
         try:
             try:
-                fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                handle.seek(0)
-                try:
-                    holder = json.loads(handle.read() or "{}")
-                except ValueError:
-                    holder = {}
-                raise RunLockedError(holder) from None
+                holder = _read_holder(handle)
+                if not wait:
+                    raise RunLockedError(holder) from None
+                if on_wait:
+                    on_wait(holder)
+                fcntl.flock(handle, fcntl.LOCK_EX)
             handle.seek(0)
             handle.truncate()
             handle.write(json.dumps({"pid": os.getpid(), "command": command,
                                      "started": time.strftime("%Y-%m-%dT%H:%M:%S")}))
             handle.flush()
-            yield
+            try:
+                yield
+            finally:
+                # An empty file after a clean end: a later reader never names a finished run.
+                handle.seek(0)
+                handle.truncate()
+                handle.flush()
         finally:
             handle.close()
 
@@ -226,6 +284,26 @@ def doc_record_query(doc_id: str) -> Term:
     return Term("id", f"doc:{doc_id}")
 
 
+def _read_holder(handle) -> dict:
+    # The holder writes its facts just after taking the lock: give it a moment.
+    for _ in range(20):
+        handle.seek(0)
+        try:
+            holder = json.loads(handle.read() or "{}")
+        except ValueError:
+            holder = {}
+        if holder.get("pid"):
+            return holder
+        time.sleep(0.05)
+    return holder
+
+
+def _brief(e: BaseException) -> str:
+    if isinstance(e, OSError) and e.strerror:
+        return f"{e.strerror}: {e.filename}" if e.filename else e.strerror
+    return f"{type(e).__name__}: {e}"[:200]
+
+
 def _describe(v: dict | None) -> str:
     if not v:
         return "onbekend"
@@ -239,12 +317,32 @@ def _write_json(path: Path, data) -> None:
     os.replace(tmp, path)
 
 
-def _pause_for_tests(point: str) -> None:
-    """Crash tests set KAMERZOEK_TEST_PAUSE=commit:SECONDS to hold a run inside a commit."""
-    setting = os.environ.get("KAMERZOEK_TEST_PAUSE", "")
-    name, _, seconds = setting.partition(":")
-    if name == point and seconds:
-        marker = os.environ.get("KAMERZOEK_TEST_PAUSE_MARKER")
-        if marker:
-            Path(marker).write_text(str(os.getpid()))
-        time.sleep(float(seconds))
+_commits = 0
+
+
+def _pause_inside_commit(writer) -> None:
+    """Crash tests set KAMERZOEK_TEST_PAUSE=commit:SECONDS[:N] to hold the Nth commit of a
+    run (default: every commit) inside Whoosh's commit: after the new segment's files are
+    written and before the table of contents that makes them live.
+
+    The pause wraps the writer's TOC step, so a kill there lands exactly where a real
+    crash during a commit does most harm. KAMERZOEK_TEST_PAUSE_MARKER names a file that
+    receives the pid when the pause begins.
+    """
+    name, _, rest = os.environ.get("KAMERZOEK_TEST_PAUSE", "").partition(":")
+    if name != "commit" or not rest:
+        return
+    seconds, _, nth = rest.partition(":")
+    commit_toc = writer._commit_toc
+
+    def paused(segments):
+        global _commits
+        _commits += 1
+        if not nth or int(nth) == _commits:
+            marker = os.environ.get("KAMERZOEK_TEST_PAUSE_MARKER")
+            if marker:
+                Path(marker).write_text(str(os.getpid()))
+            time.sleep(float(seconds))
+        commit_toc(segments)
+
+    writer._commit_toc = paused

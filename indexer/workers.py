@@ -3,21 +3,25 @@
 One poisonous file (a page that takes minutes, a stream that inflates to
 gigabytes, a crash in a C library) costs one worker, which is replaced; the run
 goes on. Workers die with their parent (PR_SET_PDEATHSIG) and never touch the
-index, so they can never hold its write lock.
+index; the lock descriptors they inherit by forking die with them, so a killed
+run never leaves a lock held.
 """
 from __future__ import annotations
 
 import ctypes
+import importlib
 import multiprocessing
 import os
+import pkgutil
 import resource
 import signal
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import wait as wait_for
 from typing import Any, Callable, Iterator
 
+from . import extract as extract_package
 from .extract import ExtractionError, extract, pdf_page_count
 
 PR_SET_PDEATHSIG = 1
@@ -44,12 +48,15 @@ class Result:
     seconds: float = 0.0
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent_pid: int) -> None:
     try:
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     except OSError:  # not Linux: the parent's cleanup still kills workers
         pass
+    # The parent may have died between the fork and the prctl: then no signal will come.
+    if os.getppid() != parent_pid:
+        os._exit(0)
 
 
 def _limit_memory(memory_mb: int) -> None:
@@ -87,8 +94,24 @@ def _run(task: Task) -> Result:
         return Result(task, reason="damaged", message=detail[:200], seconds=time.monotonic() - started)
 
 
-def _worker_main(conn, memory_mb: int) -> None:
-    _die_with_parent()
+def _preload_readers() -> None:
+    """Import every reader (pdfminer and the rest) before forking: each worker inherits them,
+    so a file's time limit measures reading it, not a fresh worker's imports."""
+    for module in pkgutil.iter_modules(extract_package.__path__):
+        try:
+            importlib.import_module(f"{extract_package.__name__}.{module.name}")
+        except Exception:  # a reader that cannot load fails its files in the worker, with a reason
+            pass
+
+
+def _worker_main(conn, memory_mb: int, parent_pid: int) -> None:
+    _die_with_parent(parent_pid)
+    # A group of its own, so that a worker stopped for its time limit takes the
+    # pdftoppm and tesseract processes it started (for OCR) with it.
+    try:
+        os.setpgid(0, 0)
+    except OSError:
+        pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     _limit_memory(memory_mb)
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
@@ -111,7 +134,8 @@ def _worker_main(conn, memory_mb: int) -> None:
 class _Worker:
     def __init__(self, context, memory_mb: int):
         parent_conn, child_conn = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child_conn, memory_mb), daemon=True)
+        self.process = context.Process(target=_worker_main, args=(child_conn, memory_mb, os.getpid()),
+                                       daemon=True)
         self.process.start()
         child_conn.close()
         self.conn = parent_conn
@@ -124,10 +148,17 @@ class _Worker:
         self.conn.send(task)
 
     def kill(self) -> None:
-        try:
-            self.process.kill()
-        except (OSError, AttributeError):
-            pass
+        # Only a live worker is signalled (exitcode reaps it when it has ended), so its pid
+        # cannot have been given to an unrelated process; its group holds its OCR helpers.
+        if self.process.exitcode is None:
+            pid = self.process.pid
+            try:
+                if os.getpgid(pid) == pid:
+                    os.killpg(pid, signal.SIGKILL)
+                else:
+                    self.process.kill()  # forked, not yet in a group of its own
+            except OSError:
+                pass
         self.process.join(timeout=5)
         self.conn.close()
 
@@ -153,6 +184,10 @@ class WorkerPool:
 
     def submit_first(self, task: Task) -> None:
         self._queue.insert(0, task)
+
+    def start(self) -> None:
+        """Hand out the first tasks now, so the workers read while the caller does other work."""
+        self._fill()
 
     def pending(self) -> int:
         return len(self._queue) + sum(1 for w in self._workers if w.task is not None)
@@ -190,9 +225,14 @@ class WorkerPool:
             reason = "too_large" if code == -signal.SIGKILL else "crashed"
             return Result(task, reason=reason, message=f"uitleesproces gestopt (code {code})")
         worker.task = None
+        if result.reason == "too_large":
+            # Memory after a MemoryError is fragmented and may be half-held: start clean.
+            self._replace(worker)
         return result
 
     def _fill(self) -> None:
+        if not self._workers:
+            _preload_readers()
         while len(self._workers) < self.size:
             self._workers.append(_Worker(self._context, self.memory_mb))
         for worker in self._workers:
