@@ -179,9 +179,10 @@ def read_metadata(path: Path, extraction: Extraction | None) -> dict:
     path = Path(path)
     hints = extraction.meta if extraction is not None else {}
     record = _official_record(path)
+    sidecar = _json_sidecar(path)
     sources = [
         record,
-        _json_sidecar(path),
+        sidecar,
         _clean(hints),
         _from_name(path),
         _from_text(extraction),
@@ -194,7 +195,8 @@ def read_metadata(path: Path, extraction: Extraction | None) -> dict:
     # A Kamerstuk known only by its name or record type may say in its text what it is.
     if meta["type"] == "kamerstuk":
         refined = _from_text(extraction).get("type")
-        if refined in ("motie", "dreigingsbeeld") and not record.get("type"):
+        # An archivist's explicit type in the JSON sidecar is never second-guessed.
+        if refined in ("motie", "dreigingsbeeld") and not record.get("type") and not sidecar.get("type"):
             meta["type"] = refined
     if meta["type"] is None:
         meta["type"] = "overig"
