@@ -1,9 +1,11 @@
 """PDF text, page by page, with pdfminer.six; scans are flagged or OCR'd with tesseract."""
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import re
+import signal
 import shutil
 import subprocess
 import tempfile
@@ -377,6 +379,14 @@ def _tool_missing() -> bool:
     return not (shutil.which("tesseract") and shutil.which("pdftoppm"))
 
 
+def _die_with_parent() -> None:
+    """Run in the OCR child before exec: it dies with the worker that started it."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 def ocr_page(path: Path, number: int, password: str | None = None) -> str | None:
     """OCR one page: render it with pdftoppm, read it with tesseract (Dutch).
 
@@ -391,7 +401,8 @@ def ocr_page(path: Path, number: int, password: str | None = None) -> str | None
             render += ["-upw", password]
         render += [str(path), os.path.join(tmp, "page")]
         try:
-            subprocess.run(render, check=True, capture_output=True, timeout=600)
+            subprocess.run(render, check=True, capture_output=True, timeout=600,
+                           preexec_fn=_die_with_parent)
         except (subprocess.SubprocessError, OSError):
             return None
         images = sorted(Path(tmp).glob("page*.png"))
@@ -404,6 +415,7 @@ def ocr_page(path: Path, number: int, password: str | None = None) -> str | None
                 capture_output=True,
                 timeout=600,
                 env=env,
+                preexec_fn=_die_with_parent,
             )
         except (subprocess.SubprocessError, OSError):
             return None
