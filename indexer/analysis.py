@@ -4,11 +4,15 @@ The chain: tokenizer (keeps numbers such as 29754 and 2020-2021 whole) ->
 protection of upper-case abbreviations (IS, NCTV) -> lower-case -> accent folding
 -> stop words -> [index only: parts of hyphenated words and of compounds, at the
 same position as the whole word] -> plural rules the stemmer misses -> Dutch
-Snowball stemmer.
+Snowball stemmer -> [index only: the parts' terms marked as parts].
 
-Compound parts are emitted only at index time, with a lower boost, so a query
-for ``bestrijding`` finds "terrorismebestrijding" but ranks documents where the
-word stands alone above it, and a query for the compound stays exact.
+Compound parts are emitted only at index time, as terms of their own marked with
+PART_PREFIX ("~bestrijd" beside "terrorismebestrijd"). The search engine looks a
+query word up both as a word and, with a much lower weight, as a part: so
+``bestrijding`` finds "terrorismebestrijding" but always ranks documents where the
+word stands alone above it, and a query for the compound itself stays exact.
+(A lower token boost on a shared term cannot do that: ten compound occurrences
+outweigh one standalone word.)
 """
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ from whoosh.support.charset import accent_map
 
 #: Bumped whenever the chain changes what it emits; with the lexicon version it
 #: forms ANALYZER_VERSION, which is stored in the index and checked on open.
-CHAIN_VERSION = 3
+CHAIN_VERSION = 5
 LEXICON_DISTRIBUTION = "pyspellchecker"
 
 
@@ -78,7 +82,8 @@ REFUSED_FIRST_PARTS = frozenset(
 ZIPF_FLOOR = 1.5
 ZIPF_KNOWN = 2.5
 ZIPF_FREQUENT = 3.0
-PART_BOOST = 0.5
+#: Marks the term of a compound's or hyphenated word's part; never produced by the tokenizer.
+PART_PREFIX = "~"
 
 
 class Lexicon:
@@ -165,21 +170,31 @@ def split_compound(word: str, _depth: int = 0) -> tuple[str, ...]:
     return best[1] if best else ()
 
 
+# Adverbs and prepositions in -ens that are no plural of a word in -en.
+ENS_NOT_PLURAL = frozenset(
+    """volgens tijdens trouwens minstens vervolgens morgens overigens hoogstens iedereens willens
+    gemeens algemeens meestens behoudens krachtens blijkens rechtens inziens omzeggens""".split()
+)
+
+
 def normalise_plural(word: str) -> str:
     """Join plural forms the Snowball stemmer leaves apart, only into lexicon words."""
     if word.endswith(("'s", "\u2019s")):
         return word[:-2]
     if word in ("geleden", "verleden"):
         return word
-    lex = lexicon()
     if word.endswith("leden") and len(word) > 6:
         candidate = word[:-5] + "lid"
-        if candidate in lex:
+        if candidate in lexicon():
             return candidate
-    if word.endswith(("eeen", "ieen")) and word[:-2] in lex:
+    if word.endswith(("eeen", "ieen")) and word[:-2] in lexicon():
         return word[:-2]  # moskeeën -> moskee, categorieën -> categorie
-    if word.endswith("ies") and word[:-1] in lex:
+    if word.endswith("ies") and word[:-1] in lexicon():
         return word[:-1]  # studies -> studie
+    if (word.endswith("ens") and len(word) >= 7 and word not in ENS_NOT_PLURAL
+            and word[:-1] in lexicon()):
+        # Snowball stems gegeven to gegev but gegevens to gegeven: the plural joins the singular.
+        return word[:-1]  # persoonsgegevens -> persoonsgegeven, vuurwapens -> vuurwapen
     return word
 
 
@@ -197,6 +212,7 @@ class DutchTokenizer(Tokenizer):
             token.original = token.text = value
             token.boost = 1.0
             token.protected = False
+            token.part = False
             if positions:
                 token.pos = start_pos
             if chars:
@@ -207,6 +223,7 @@ class DutchTokenizer(Tokenizer):
             token.text = match.group(0)
             token.boost = 1.0
             token.protected = False
+            token.part = False
             token.stopped = False
             if keeporiginal:
                 token.original = token.text
@@ -262,13 +279,12 @@ class PartsFilter(Filter):
                     parts.append(part)
                     parts.extend(split_compound(part))
             if parts:
-                boost = t.boost
                 for part in dict.fromkeys(parts):
                     if part != text:
                         t.text = part
-                        t.boost = boost * PART_BOOST
+                        t.part = True
                         yield t
-                t.text, t.boost = text, boost
+                t.text, t.part = text, False
 
 
 class PluralFilter(Filter):
@@ -302,12 +318,42 @@ class DutchStemFilter(Filter):
             yield t
 
 
+class PartMarkFilter(Filter):
+    """Last in the chain: a part's (stemmed) term gets PART_PREFIX, so it never counts as the word."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            if getattr(t, "part", False):
+                t.text = PART_PREFIX + t.text
+            yield t
+
+
 def dutch_analyzer() -> Composable:
     """The one analyzer for indexing and queries."""
     return (DutchTokenizer() | ProtectAbbreviationFilter() | FoldFilter() | DutchStopFilter()
-            | PartsFilter() | PluralFilter() | DutchStemFilter())
+            | PartsFilter() | PluralFilter() | DutchStemFilter() | PartMarkFilter())
 
 
 def analyze(text: str, mode: str = "query") -> list[str]:
     """The terms the analyzer makes of a text (for tests, synonyms and diagnostics)."""
     return [t.text for t in dutch_analyzer()(text, mode=mode)]
+
+
+_WORD_TERMS: dict[str, tuple[str, ...]] = {}
+
+
+def word_terms(word: str) -> tuple[str, ...]:
+    """The index terms of one word as it stands in a text (the word's own term first, then
+    its parts' terms); cached, because the highlighter asks for every word of every passage."""
+    terms = _WORD_TERMS.get(word)
+    if terms is None:
+        terms = tuple(dict.fromkeys(t.text for t in _highlight_analyzer()(word, mode="index")))
+        if len(_WORD_TERMS) > 300_000:
+            _WORD_TERMS.clear()
+        _WORD_TERMS[word] = terms
+    return terms
+
+
+@lru_cache(maxsize=1)
+def _highlight_analyzer() -> Composable:
+    return dutch_analyzer()
