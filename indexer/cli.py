@@ -22,11 +22,18 @@ from .store import RunLockedError, Store, StoreError, default_index_dir
 EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
 
 
-class UsageProblem(click.ClickException):
+class _Problem(click.ClickException):
+    """A one-line Dutch message on stderr, no traceback."""
+
+    def show(self, file=None) -> None:
+        click.echo(f"Fout: {self.format_message()}", err=True)
+
+
+class UsageProblem(_Problem):
     exit_code = EXIT_USAGE
 
 
-class IndexProblem(click.ClickException):
+class IndexProblem(_Problem):
     exit_code = EXIT_INDEX
 
 
@@ -216,12 +223,16 @@ def status_data(store: Store) -> dict:
 @click.option("--type", "types", multiple=True, help="Alleen dit documenttype (herhaalbaar).")
 @click.option("--year", "years", type=int, multiple=True, help="Alleen dit jaar (herhaalbaar).")
 @click.option("--dossier", "dossiers", multiple=True, help="Alleen dit dossiernummer (herhaalbaar).")
+@click.option("--from", "date_from", metavar="DATUM", help="Vanaf deze datum (JJJJ, JJJJ-MM of JJJJ-MM-DD).")
+@click.option("--to", "date_to", metavar="DATUM", help="Tot en met deze datum.")
 @click.option("--no-synonyms", is_flag=True, help="Zoek niet ook naar synoniemen en afkortingen.")
-def search_command(query, index_dir, as_json, limit, page, sort, types, years, dossiers, no_synonyms):
+def search_command(query, index_dir, as_json, limit, page, sort, types, years, dossiers, date_from, date_to,
+                   no_synonyms):
     """Search the index and print the best passages per document."""
     store = open_store(index_dir)
     request = SearchRequest(q=query, page=page, per_page=limit, sort=sort, types=list(types),
-                            years=list(years), dossiers=list(dossiers), synonyms=not no_synonyms)
+                            years=list(years), dossiers=list(dossiers), date_from=date_from,
+                            date_to=date_to, synonyms=not no_synonyms)
     try:
         with store.searcher() as searcher:
             answer = search(searcher, request)
