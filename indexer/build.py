@@ -372,7 +372,8 @@ def build_index(
     if options.dry_run:
         known = {} if options.rebuild or not store.exists() else _known_documents(store)
     elif options.rebuild:
-        store.create()  # pages come back from the text cache, not from pdfminer
+        # Built beside the live index, which keeps answering; pages come from the text cache.
+        store.begin_rebuild()
         known = {}
     else:
         store.open_or_create()
@@ -397,6 +398,8 @@ def build_index(
         run.execute()
     finally:
         run.writer.close()
+    if options.rebuild:
+        store.finish_rebuild()
 
     report.documents_total, report.pages_total = _totals(store)
     _finish(report, began)

@@ -9,9 +9,11 @@ An index folder holds:
 """
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import json
 import os
+import shutil
 import threading
 import time
 from contextlib import contextmanager
@@ -129,6 +131,55 @@ class Store:
         except OSError as e:
             raise StoreError(f"de index in {self.root} kan niet worden aangemaakt: {_brief(e)}") from e
         return self._ix
+
+    # -- rebuilding beside the live index ------------------------------------------------
+    @property
+    def staging_dir(self) -> Path:
+        return self.root / "whoosh.rebuild"
+
+    def begin_rebuild(self):
+        """Create an empty index beside the live one; writers go there until finish_rebuild().
+
+        Searchers keep answering from the old index during the whole rebuild, and a run
+        killed half-way leaves the old index as it was."""
+        try:
+            shutil.rmtree(self.staging_dir, ignore_errors=True)
+            self.staging_dir.mkdir(parents=True)
+            self._ix = whoosh_index.create_in(str(self.staging_dir), build_schema())
+        except OSError as e:
+            raise StoreError(f"de index in {self.root} kan niet worden aangemaakt: {_brief(e)}") from e
+        return self._ix
+
+    def finish_rebuild(self) -> None:
+        """Put the rebuilt index in place of the old one, in one step where the OS allows."""
+        old = self.root / "whoosh.old"
+        try:
+            shutil.rmtree(old, ignore_errors=True)
+            self.version_file.unlink(missing_ok=True)
+            if self.whoosh_dir.exists() and _exchange(self.staging_dir, self.whoosh_dir):
+                self.staging_dir.rename(old)
+            else:
+                if self.whoosh_dir.exists():
+                    self.whoosh_dir.rename(old)
+                self.staging_dir.rename(self.whoosh_dir)
+            _write_json(self.version_file, versions())
+        except OSError as e:
+            raise StoreError(f"de herbouwde index kon niet op zijn plaats worden gezet: {_brief(e)}") from e
+        finally:
+            self._ix = None
+        shutil.rmtree(old, ignore_errors=True)
+
+    def identity(self) -> tuple:
+        """Changes when a rebuild puts a new index in place (the folder's inode)."""
+        try:
+            info = self.whoosh_dir.stat()
+            return (info.st_dev, info.st_ino)
+        except OSError:
+            return ()
+
+    def reopen(self):
+        self._ix = None
+        return self.open()
 
     def open_or_create(self, rebuild: bool = False):
         """Open the index to write to it, creating it when there is none."""
@@ -261,23 +312,57 @@ class SearcherPool:
         self.store = store
         self.check_interval = check_interval
         self._local = threading.local()
+        self._lock = threading.Lock()
+        self._opened_identity = store.identity()
 
     def get(self):
         local = self._local
         searcher = getattr(local, "searcher", None)
         now = time.monotonic()
         if searcher is None:
-            local.searcher = self.store.open().searcher()
+            local.searcher = self._open()
+            local.identity = self.store.identity()
             local.checked = now
         elif now - local.checked >= self.check_interval:
             local.checked = now
+            identity = self.store.identity()
             try:
-                if not searcher.up_to_date():
+                if identity != local.identity:
+                    # A rebuild put a new index in place: open it, not a refresh of the old one.
+                    with self._lock:
+                        if self.store.identity() != self._opened_identity:
+                            self.store.reopen()
+                            self._opened_identity = self.store.identity()
+                    local.searcher = self._open()
+                    local.identity = identity
+                elif not searcher.up_to_date():
                     local.searcher = searcher.refresh()
+            except StoreError:
+                raise
             except Exception:
                 # The segment files of the old snapshot were merged away: start afresh.
-                local.searcher = self.store.open().searcher()
+                local.searcher = self._open()
         return local.searcher
+
+    def _open(self):
+        try:
+            return self.store.open().searcher()
+        except StoreError:
+            raise
+        except Exception as e:  # damaged segment files: say so, do not crash the request
+            raise StoreError(f"de index in {self.store.root} kan niet worden gelezen ({_brief(e)})") from e
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders atomically (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return result == 0
 
 
 def doc_record_query(doc_id: str) -> Term:

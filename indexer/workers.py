@@ -9,6 +9,7 @@ run never leaves a lock held.
 from __future__ import annotations
 
 import ctypes
+import faulthandler
 import importlib
 import multiprocessing
 import os
@@ -106,6 +107,8 @@ def _preload_readers() -> None:
 
 def _worker_main(conn, memory_mb: int, parent_pid: int) -> None:
     _die_with_parent(parent_pid)
+    # A worker that crashes is reported in one line by the parent; no stack dump on stderr.
+    faulthandler.disable()
     # A group of its own, so that a worker stopped for its time limit takes the
     # pdftoppm and tesseract processes it started (for OCR) with it.
     try:

@@ -245,3 +245,45 @@ def test_searches_during_a_run_see_each_commit_without_a_restart(corpus, tmp_pat
     assert errors == []
     assert seen[0] >= 20 and seen == sorted(seen)  # documents appear, never vanish
     print(f"{len(seen)} searches during the run, totals seen: {sorted(set(seen))}")
+
+
+def test_a_rebuild_is_built_beside_the_live_index(corpus, tmp_path):
+    """Searchers keep the old index during --rebuild, a killed rebuild leaves it intact, and
+    a finished one is picked up without a restart."""
+    from indexer.store import SearcherPool, Store
+    from whoosh.query import Term
+
+    folder, _ = corpus
+    index = tmp_path / "index"
+    first = start(index, folder)
+    assert first.wait(timeout=120) == 0
+    pool = SearcherPool(Store(index), check_interval=0)
+
+    def live_documents() -> int:
+        return pool.get().search(Term("kind", "doc"), limit=None).scored_length()
+
+    assert live_documents() == DOCUMENTS
+    paused = tmp_path / "paused"
+    rebuild = subprocess.Popen(
+        [kamerzoek_exe(), "index", "--rebuild", "--json", "--index", str(index), str(folder)],
+        env={**os.environ, "KAMERZOEK_TEST_PAUSE": "commit:60:1", "KAMERZOEK_TEST_PAUSE_MARKER": str(paused)},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wait_for(paused.exists, timeout=60, proc=rebuild)
+    assert (index / "whoosh.rebuild").is_dir()
+    assert live_documents() == DOCUMENTS  # the old index answers, complete, during the rebuild
+    check_after_kill(index, kill(rebuild))
+    assert live_documents() == DOCUMENTS  # a killed rebuild changed nothing
+
+    extra = tmp_path / "nieuw"
+    extra.mkdir()
+    (extra / "brief.txt").write_text(f"Een nieuwe brief over {marker(999)}.", encoding="utf-8")
+    before = Store(index).identity()
+    done = subprocess.run([kamerzoek_exe(), "index", "--rebuild", "--json", "--index", str(index), str(folder),
+                           str(extra)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["documents_total"], report["files_extracted"]) == (DOCUMENTS + 1, 1)
+    assert not (index / "whoosh.rebuild").exists() and not (index / "whoosh.old").exists()
+    assert Store(index).identity() != before  # a new folder took the old one's place
+    assert live_documents() == DOCUMENTS + 1  # the pool opened the new index by itself
+    assert assert_consistent(index)[0] == DOCUMENTS + 1
