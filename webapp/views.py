@@ -16,7 +16,7 @@ from markupsafe import Markup
 from indexer import search as engine
 from indexer.cli import status_data
 from indexer.search import EXPORT_CAP, QueryError
-from indexer.store import StoreError
+from indexer.store import IndexMissingError, StoreError
 
 from .search import active_filters, request_from_args, toggle_filter, url_with, with_lang
 
@@ -92,9 +92,12 @@ def _answer(args, per_page_cap=None):
         return engine.search(searcher(), search_request), None, 200
     except QueryError as e:
         return None, str(e), 400
-    except StoreError as e:
-        current_app.logger.warning("request %s: index unavailable: %s", g.request_id, e)
+    except IndexMissingError as e:
+        current_app.logger.warning("request %s: no index: %s", g.request_id, e)
         return None, g.t("error_no_index"), 503
+    except StoreError as e:
+        current_app.logger.error("request %s: index unavailable: %s", g.request_id, e, exc_info=True)
+        return None, g.t("error_index_unavailable", request_id=g.request_id), 503
 
 
 @bp.get("/")
