@@ -199,7 +199,9 @@ class Store:
         """A writer that commits when the block ends and cancels if it raises."""
         ix = self.open()
         try:
-            writer = ix.writer(timeout=timeout) if timeout else ix.writer()
+            # Separate segment files, read through the OS page cache: a compound segment is
+            # copied into memory by every reader that opens it (once per thread).
+            writer = ix.writer(timeout=timeout, compound=False) if timeout else ix.writer(compound=False)
         except LockError as e:
             raise StoreError("de index is op slot bij een ander schrijvend proces") from e
         except OSError as e:
