@@ -201,7 +201,8 @@ class Store:
         try:
             # Separate segment files, read through the OS page cache: a compound segment is
             # copied into memory by every reader that opens it (once per thread).
-            writer = ix.writer(timeout=timeout, compound=False) if timeout else ix.writer(compound=False)
+            # limitmb: a batch of postings sorts in memory instead of spilling to pickled runs.
+            writer = ix.writer(timeout=timeout, compound=False, limitmb=384)
         except LockError as e:
             raise StoreError("de index is op slot bij een ander schrijvend proces") from e
         except OSError as e:
