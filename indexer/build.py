@@ -398,6 +398,7 @@ def build_index(
         run.execute()
     finally:
         run.writer.close()
+    store.tidy()
     if options.rebuild:
         store.finish_rebuild()
 
@@ -644,7 +645,7 @@ class _BatchWriter:
                 self.commit()
             self._touched.add(doc_id)
         if self._writer is None:
-            self._writer_cm = self.store.writer(timeout=30.0)
+            self._writer_cm = self.store.writer(timeout=30.0, merge=False)
             self._writer = self._writer_cm.__enter__()
             self._since = time.monotonic()
         return self._writer

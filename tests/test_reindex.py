@@ -707,3 +707,22 @@ def test_index_killed_before_its_version_was_written_is_completed(tmp_path):
     assert (code, report["documents_total"]) == (0, 1)
     assert (index / "version.json").exists()
     assert len(hits(index, marker(80))) == 1
+
+
+def test_batches_commit_without_merging_and_a_run_tidies_up(tmp_path, monkeypatch):
+    """Each batch is its own segment (no merge at every commit); past the limit a run merges."""
+    from indexer.store import Store
+
+    def segments(index):
+        with Store(index).searcher() as s:
+            return len(s.leaf_searchers())
+
+    docs, index = tmp_path / "archief", tmp_path / "index"
+    for n in range(6):
+        write(docs / f"brief-{n}.txt", f"Brief {n} over {marker(80 + n)}.")
+    monkeypatch.setattr("indexer.build.BATCH_DOCUMENTS", 1)
+    assert index_json(index, docs)[0] == 0
+    assert segments(index) == 6
+    Store(index).tidy(max_segments=3)
+    assert segments(index) < 6
+    assert [len(hits(index, marker(80 + n))) for n in range(6)] == [1] * 6
