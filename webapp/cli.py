@@ -40,4 +40,5 @@ def serve_command(index_dir, host, port, threads):
     # (about a second), so nobody's first query pays for that.
     app.test_client().get("/api/search", query_string={"q": "kamerzoek"})
     click.echo(f"Kamerzoek op http://{host}:{port}/ (index {index_dir})", err=True)
-    serve(app, host=host, port=port, threads=threads, ident="kamerzoek", clear_untrusted_proxy_headers=True)
+    serve(app, host=host, port=port, threads=threads, ident="kamerzoek", clear_untrusted_proxy_headers=True,
+          asyncore_use_poll=True)  # poll(): select() fails once descriptors pass 1024
