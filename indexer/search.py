@@ -1692,8 +1692,11 @@ def suggest(searcher, text: str) -> str | None:
             continue
         typed = fold(word.lower())
         best = None
+        # Every term sharing the prefix gets an edit-distance test in Python: two letters for
+        # long words (typos in the first two letters of a long word are rare) cut that tenfold.
+        prefix = 2 if len(term) >= 7 else 1
         for dist in (1, 2):
-            for candidate in reader.terms_within("content", term, dist, prefix=1):
+            for candidate in reader.terms_within("content", term, dist, prefix=prefix):
                 if candidate == term or candidate.startswith(PART_PREFIX) or not candidate.isalpha():
                     continue
                 cdf = reader.doc_frequency("content", candidate)
