@@ -34,6 +34,9 @@ from urllib.parse import quote
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(HERE))  # bench/ is not a package; the tests load this file by its path
+
+import machine as machine_info  # noqa: E402
 CORPUS = ROOT / "corpus"
 REFRESH = 1.0  # seconds between a server thread's checks for a new commit (KAMERZOEK_REFRESH)
 SERVING = re.compile(r"Serving on http://[^:]+:(\d+)")
@@ -297,24 +300,8 @@ def summary_line(level: Level) -> str:
 
 # -- the report --------------------------------------------------------------------------------
 def machine() -> dict:
-    cpu = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                                text=True, timeout=10).stdout.strip() or "?"
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
-        if dirty:
-            commit += " (with uncommitted changes)"
-    except (OSError, subprocess.SubprocessError):
-        commit = "?"
-    return {"nproc": os.cpu_count() or 1, "cpu": cpu, "commit": commit}
+    return {"nproc": os.cpu_count() or 1, "cpu": machine_info.cpu_model(),
+            "commit": machine_info.git_commit(ROOT)}
 
 
 def table(levels: list[Level], requests: int, docs: int, threads: int) -> str:

@@ -39,6 +39,7 @@ SHARED = Path(os.environ.get("KAMERZOEK_SHARED") or ROOT.parent / "shared")  # t
 sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402  (bench/ is not a package)
+import machine as machine_info  # noqa: E402
 
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 FTS_SNIPPET_TOKENS = 24
@@ -74,14 +75,7 @@ def folder_bytes(path: Path) -> int:
 
 
 def machine() -> dict:
-    cpu = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = machine_info.cpu_model()
     ram = 0.0
     try:
         for line in Path("/proc/meminfo").read_text().splitlines():
@@ -89,15 +83,7 @@ def machine() -> dict:
                 ram = int(line.split()[1]) / 1024 / 1024
     except OSError:
         pass
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                                text=True, timeout=10).stdout.strip() or "?"
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
-        if dirty:
-            commit += " (with uncommitted changes)"
-    except (OSError, subprocess.SubprocessError):
-        commit = "?"
+    commit = machine_info.git_commit(ROOT)
     poppler = "absent"
     if shutil.which("pdftotext"):
         out = subprocess.run(["pdftotext", "-v"], capture_output=True, text=True)
