@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from indexer.cli import IndexProblem, index_command, index_option, open_store, search_command, status_command
+from indexer.harvest.cli import harvest_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -18,6 +19,7 @@ def main():
 main.add_command(index_command)
 main.add_command(status_command)
 main.add_command(search_command)
+main.add_command(harvest_command)
 
 
 @main.command("serve")
