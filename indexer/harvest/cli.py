@@ -13,7 +13,7 @@ import click
 from ..build import ConfigurationError, Options, build_index
 from ..cli import EXIT_INDEX, IndexProblem, UsageProblem
 from ..store import RunLockedError, Store, StoreError
-from .client import Settings, user_agent
+from .client import Settings, size_text, user_agent
 from .run import DEFAULT_FORMATS, FORMATS, HarvestError, HarvestOptions, QueryRejectedError, harvest
 from .sru import DEFAULT_BASE_URL, TYPE_QUERIES
 
@@ -94,7 +94,7 @@ def harvest_command(folder, dossiers, types, date_from, date_to, query, formats,
         date_from=_date(date_from, False, "--from"), date_to=_date(date_to, True, "--to"),
         query=query, formats=_formats(formats), base_url=base_url, dry_run=dry_run,
         settings=Settings(rate=rate, timeout=timeout, tries=tries, backoff=backoff,
-                          max_bytes=int(max_mb * 1024 * 1024), user_agent=user_agent()))
+                          max_bytes=int(max_mb * 1_000_000), user_agent=user_agent()))
     try:
         report = harvest(folder, options)
     except QueryRejectedError as e:
@@ -144,10 +144,6 @@ def _index(folder: Path, index_dir: Path):
                       f"{f' ({e.filename})' if e.filename else ''}")
 
 
-def _mb(n: int) -> str:
-    return f"{n / 1e6:.1f} MB"
-
-
 def _print(data: dict, quiet: bool) -> None:
     if not quiet:
         verb = "Zou ophalen" if data["dry_run"] else "Opgehaald"
@@ -155,7 +151,7 @@ def _print(data: dict, quiet: bool) -> None:
         click.echo(f"{verb} uit {data['service']}{since}: {len(data['added'])} nieuw, "
                    f"{len(data['replaced'])} vervangen, {data['unchanged']} ongewijzigd; "
                    f"{data['records']} publicaties op {data['pages']} zoekpagina's, {data['requests']} verzoeken, "
-                   f"{_mb(data['bytes'])} in {data['seconds']:.1f} s.")
+                   f"{size_text(data['bytes'])} in {data['seconds']:.1f} s.")
         for label, key in (("nieuw", "added"), ("vervangen", "replaced")):
             for path in data[key]:
                 click.echo(f"  {label}: {path}")

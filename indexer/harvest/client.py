@@ -70,7 +70,7 @@ class Settings:
     timeout: float = 30.0             # seconds to connect, and between two bytes of an answer
     tries: int = 5                    # attempts per request, the first included
     backoff: float = 1.0              # first wait before a retry; doubles each time, with jitter
-    max_bytes: int = 200 * 1024 * 1024
+    max_bytes: int = 200_000_000     # decimal megabytes, as --max-size says
     user_agent: str = ""
 
 
@@ -112,6 +112,13 @@ def _retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def size_text(n: float) -> str:
+    """37 kB, 1.2 MB: a size as people read it (decimal units, like --max-size)."""
+    if n < 1e6:
+        return f"{n / 1e3:.0f} kB"
+    return f"{n / 1e6:.1f} MB"
 
 
 def _describe(error: Exception) -> str:
@@ -231,7 +238,7 @@ class Client:
                             body += chunk
                             if len(body) > self.settings.max_bytes:
                                 raise ResponseError(f"het antwoord van {url} is groter dan de grens van "
-                                                    f"{self.settings.max_bytes / 1e6:.0f} MB", url)
+                                                    f"{size_text(self.settings.max_bytes)}", url)
                     except (requests.ConnectionError, requests.Timeout,
                             requests.exceptions.ChunkedEncodingError) as e:
                         raise _Retry(_describe(e)) from e
@@ -287,8 +294,8 @@ class Client:
                 declared = response.headers.get("Content-Length", "")
                 cap = self.settings.max_bytes
                 if declared.isdigit() and int(declared) > cap:
-                    raise TooLargeError(f"{url} is groter dan de grens van {cap / 1e6:g} MB "
-                                        f"({int(declared) / 1e6:.1f} MB)", url)
+                    raise TooLargeError(f"{url} is groter dan de grens van {size_text(cap)} "
+                                        f"({size_text(int(declared))})", url)
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 temp = dest.parent / f".{dest.name}.{os.getpid()}-{random.randrange(16 ** 8):08x}{TEMP_SUFFIX}"
                 digest, size = hashlib.sha256(), 0
@@ -298,7 +305,7 @@ class Client:
                             for chunk in response.iter_content(CHUNK):
                                 size += len(chunk)
                                 if size > cap:
-                                    raise TooLargeError(f"{url} is groter dan de grens van {cap / 1e6:g} MB", url)
+                                    raise TooLargeError(f"{url} is groter dan de grens van {size_text(cap)}", url)
                                 digest.update(chunk)
                                 f.write(chunk)
                         except (requests.ConnectionError, requests.Timeout,
