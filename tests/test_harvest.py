@@ -396,3 +396,35 @@ def test_harvest_index_search_with_official_metadata_and_citations(server, tmp_p
     indexed = json.loads(result.stdout)["added"]
     assert indexed and not [p for p in indexed if ".kamerzoek" in p or p.endswith(".metadata.xml")]
     check(second)
+
+
+def test_real_records_as_they_are(corpus, tmp_path):
+    """The four real records, unchanged, on one answer page: where each would land (a dry run,
+    since their manifestation URLs point at the real repository)."""
+    from harvest_replay import Publication
+    replay = ReplayServer(corpus / "parliamentary" / "sru-records", page_size=10)
+    try:
+        for record in replay.templates.values():
+            replay.add(Publication(record))
+        code, report, _, _ = harvest(replay, tmp_path / "a", "--query", "dt.modified>=2000-01-01",
+                                     "--formats", "pdf,xml", "--dry-run", "--json")
+    finally:
+        replay.close()
+    assert code == 0 and report["records"] == 4
+    assert report["added"] == [
+        "bijlagen/blg-936562.metadata.xml", "bijlagen/blg-936562.pdf",
+        "handelingen/h-ek-20202021-1-1.metadata.xml", "handelingen/h-ek-20202021-1-1.pdf",
+        "handelingen/h-ek-20202021-1-1.xml",
+        "kamerstukken/kst-35842-4.metadata.xml", "kamerstukken/kst-35842-4.pdf", "kamerstukken/kst-35842-4.xml",
+        "kamervragen/kv-2989900822.metadata.xml", "kamervragen/kv-2989900822.xml"]
+
+
+def test_one_harvest_at_a_time_per_folder(server, tmp_path):
+    import fcntl
+    out = tmp_path / "a"
+    out.mkdir()
+    with open(out / ".kamerzoek-harvest.lock", "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        code, _, _, stderr = harvest(server, out, "--dossier", "32545")
+    assert code == 3 and stderr == f"Fout: in {out} loopt al een andere harvest\n"
+    assert not server.log
