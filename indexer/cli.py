@@ -94,12 +94,12 @@ def index_command(paths, index_dir, workers, timeout, memory_mb, passwords, ocr,
             report = build_index(list(paths), store, options)
         else:
             command = "kamerzoek index " + " ".join(str(p) for p in paths)
-            with store.run_lock(wait=wait, command=command, on_wait=_say_waiting):
-                try:
-                    report = build_index(list(paths), store, options, progress=progress)
-                finally:
-                    if progress:
-                        progress.close()
+            try:  # build_index takes the run lock
+                report = build_index(list(paths), store, options, progress=progress,
+                                     wait=wait, command=command, on_wait=_say_waiting)
+            finally:
+                if progress:
+                    progress.close()
     except ConfigurationError as e:
         raise UsageProblem(str(e)) from e
     except (RunLockedError, StoreError) as e:
