@@ -132,9 +132,9 @@ def _index(folder: Path, index_dir: Path):
     try:
         if store.exists():
             store.check_version()
-        with store.run_lock(wait=True, command=f"kamerzoek harvest {folder} --index {index_dir}",
-                            on_wait=lambda holder: None):
-            return build_index([folder], store, Options()), None
+        # build_index takes the index's run lock; a nightly harvest waits for a run that holds it.
+        return build_index([folder], store, Options(), wait=True,
+                           command=f"kamerzoek harvest {folder} --index {index_dir}"), None
     except ConfigurationError as e:
         return None, str(e)
     except (RunLockedError, StoreError) as e:
