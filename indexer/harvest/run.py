@@ -292,12 +292,14 @@ class _Run:
             return True
         stat = download.temp.stat()
         existed = dest.exists()
+        os.replace(download.temp, dest)  # atomic: the real name only ever holds a whole, checked file
+        # Journalled once in place: a kill between the two costs one download again, never a
+        # journal entry for a file that is not there.
         self.state.record_file(record.identifier, record.folder, manifestation, {
             "path": rel, "url": url, "modified": record.modified, "sha256": download.sha256,
             "size": download.size, "mtime_ns": stat.st_mtime_ns, "etag": download.etag,
             "last_modified": download.last_modified,
             "fetched": datetime.now(timezone.utc).isoformat(timespec="seconds")})
-        os.replace(download.temp, dest)  # atomic: the real name only ever holds a whole, checked file
         with self.lock:
             self.fetched += 1
             (self.report.replaced if existed else self.report.added).append(rel)

@@ -2,10 +2,10 @@
 
 The JSON file is the state at the end of the last run: per query, when it last succeeded;
 per publication, its modified date and per manifestation the file's path, URL, SHA-256,
-size, modification time, ETag and Last-Modified. During a run every finished file is
-appended to `FOLDER/.kamerzoek-harvest.journal` (one JSON line, flushed to disk) before it
-is renamed into place, so a killed run loses nothing it finished; the next run reads the
-journal back and folds it into the JSON file. Both names start with a dot, so the indexer
+size, modification time, ETag and Last-Modified. During a run every file, once renamed into
+place, is appended to `FOLDER/.kamerzoek-harvest.journal` (one JSON line, flushed to disk),
+so a killed run loses nothing it finished; the next run reads the journal back and folds it
+into the JSON file. Both names start with a dot, so the indexer
 never indexes them.
 """
 from __future__ import annotations
