@@ -165,8 +165,11 @@ def test_record_modified_between_runs_replaces_exactly_what_changed(server, corp
 
 def test_dry_run_fetches_and_writes_nothing(server, tmp_path):
     out = tmp_path / "archief"
-    code, report, _, _ = harvest(server, out, "--dossier", "32545", "--dry-run", "--json")
-    assert code == 0 and report["dry_run"] and report["added"] == DOSSIER_FILES
+    result = CliRunner().invoke(main, ["harvest", str(out), "--dossier", "32545", "--dry-run", "--json",
+                                       "--rate", "50"], env={"KAMERZOEK_SRU_URL": server.sru_url})
+    report = json.loads(result.stdout)
+    assert result.exit_code == 0 and report["dry_run"] and report["added"] == DOSSIER_FILES
+    assert report["service"] == server.sru_url
     assert not out.exists()
     assert {r["path"] for r in server.log} == {"/sru"}
 
