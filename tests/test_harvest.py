@@ -431,3 +431,13 @@ def test_one_harvest_at_a_time_per_folder(server, tmp_path):
         code, _, _, stderr = harvest(server, out, "--dossier", "32545")
     assert code == 3 and stderr == f"Fout: in {out} loopt al een andere harvest\n"
     assert not server.log
+
+
+def test_unwritable_folder_is_exit_3_without_traceback(server, tmp_path):
+    out = tmp_path / "a"
+    out.mkdir()
+    (out / "kamerstukken").write_text("een bestand waar een map moet komen")
+    code, _, _, stderr = harvest(server, out, "--dossier", "32545")
+    assert code == 3
+    assert stderr.startswith(f"Fout: in {out} kan niet worden geschreven: ") and "Traceback" not in stderr
+    assert len(stderr.strip().splitlines()) == 1

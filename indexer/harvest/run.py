@@ -145,6 +145,9 @@ class _Run:
             self.client = Client(self.options.settings)
             try:
                 self._pages()
+            except OSError as e:  # the folder filled up or became unwritable: what is journalled stays
+                raise HarvestError(f"in {self.folder} kan niet worden geschreven: {e.strerror or e}"
+                                   f"{f' ({e.filename})' if e.filename else ''}") from e
             finally:
                 self.client.close()
                 self.report.requests, self.report.bytes = self.client.requests, self.client.bytes
@@ -202,8 +205,13 @@ class _Run:
                 self.report.records += len(page.records)
                 if self.progress:
                     self.progress({"event": "page", "records": len(page.records), "total": page.total})
-                for job in [pool.submit(self._record, r) for r in page.records]:
-                    job.result()
+                jobs = [pool.submit(self._record, r) for r in page.records]
+                try:
+                    for job in jobs:
+                        job.result()
+                except BaseException:
+                    self.stop.set()   # the other thread finishes its file and takes no more
+                    raise
                 if page.next_position is None or not page.records:
                     return
                 if page.next_position <= start:
