@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import date, datetime, timedelta, timezone
 from importlib import metadata

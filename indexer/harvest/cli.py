@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from calendar import monthrange
 from datetime import date
 from pathlib import Path
@@ -95,12 +96,16 @@ def harvest_command(folder, dossiers, types, date_from, date_to, query, formats,
         query=query, formats=_formats(formats), base_url=base_url, dry_run=dry_run,
         settings=Settings(rate=rate, timeout=timeout, tries=tries, backoff=backoff,
                           max_bytes=int(max_mb * 1_000_000), user_agent=user_agent()))
+    progress = _Progress() if not (quiet or as_json) and sys.stderr.isatty() else None
     try:
-        report = harvest(folder, options)
+        report = harvest(folder, options, progress=progress)
     except QueryRejectedError as e:
         raise UsageProblem(str(e)) from e
     except HarvestError as e:
         raise IndexProblem(str(e)) from e
+    finally:
+        if progress:
+            progress.close()
     data = report.as_dict()
     exit_code = report.exit_code
     index_report = None
@@ -171,3 +176,25 @@ def _print(data: dict, quiet: bool) -> None:
         click.echo(f"Onleesbaar of onvolledig ({len(index['unreadable'])}):", err=True)
         for item in index["unreadable"]:
             click.echo(f"  {item['path']}: [{item['reason']}] {item['message']}", err=True)
+
+
+class _Progress:
+    """One line on the terminal: pages, publications and files so far."""
+
+    def __init__(self) -> None:
+        self.pages = self.records = self.files = 0
+        self.total = 0
+
+    def __call__(self, event: dict) -> None:
+        if event["event"] == "page":
+            self.pages += 1
+            self.records += event["records"]
+            self.total = event["total"]
+        elif event["event"] == "file":
+            self.files += 1
+        click.echo(f"\rOphalen: pagina {self.pages}, {self.records} van {self.total} publicaties, "
+                   f"{self.files} bestanden binnen", nl=False, err=True)
+
+    def close(self) -> None:
+        if self.pages:
+            click.echo("", err=True)
