@@ -134,6 +134,10 @@ def test_unchanged_source_fetches_only_query_pages(server, tmp_path):
     assert again[0]["params"]["query"][0].endswith(f" AND dt.modified>={since}")
     assert report["since"] == since
     assert report["added"] == [] and report["replaced"] == [] and report["unchanged"] == len(DOSSIER_FILES)
+    # Asking for another format is another question: everything since the beginning, for the HTML.
+    code, report, _, _ = harvest(server, out, "--dossier", "32545", "--formats", "pdf,xml,html", "--json")
+    assert code == 0 and report["since"] is None
+    assert report["added"] == ["kamerstukken/kst-32545-143.html"]
 
 
 def test_record_modified_between_runs_replaces_exactly_what_changed(server, corpus, tmp_path):

@@ -121,7 +121,8 @@ class _Run:
         self.progress = progress
         self.query = sru.build_query(options.dossiers, options.types, options.date_from,
                                      options.date_to, options.query)
-        self.key = f"{options.base_url} {self.query}"
+        # Another service or other formats want other files: each such query has its own "since".
+        self.key = f"{options.base_url} {self.query} formats={','.join(sorted(options.formats))}"
         self.report = HarvestReport(folder=str(folder), service=options.base_url, dry_run=options.dry_run)
         self.stop = threading.Event()
         self.lock = threading.Lock()
