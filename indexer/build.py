@@ -19,6 +19,7 @@ from typing import Callable
 import pathspec
 
 from . import metadata as metadata_mod
+from . import names
 from .cache import TextCache, file_sha256
 from .extract import SUPPORTED_EXTENSIONS, Extraction
 from .reasons import describe
@@ -690,7 +691,7 @@ class _BatchWriter:
         meta = metadata_mod.read_metadata(first, extraction)
         date = _parse_date(meta.get("date"))
         common = {
-            "doc_id": doc_id, "title": meta.get("title") or first.name,
+            "doc_id": doc_id, "title": names.shown(meta.get("title") or first.name),
             "type": meta.get("type") or "overig", "dossier": meta.get("dossier") or None,
             "number": meta.get("number") or None, "vergaderjaar": meta.get("vergaderjaar") or None,
         }

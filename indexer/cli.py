@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from . import names
 from .build import ConfigurationError, Options, build_index, read_passwords
 from .reasons import describe
 from .search import QueryError, SearchRequest, index_overview, search
@@ -108,7 +109,7 @@ def index_command(paths, index_dir, workers, timeout, memory_mb, passwords, ocr,
         raise IndexProblem(f"de index in {index_dir} kan niet worden geschreven: "
                            f"{e.strerror or e}{f' ({e.filename})' if e.filename else ''}") from e
     if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(names.dumps(report.as_dict(), indent=2))
     else:
         _print_report(report.as_dict(), store, quiet)
     raise click.exceptions.Exit(report.exit_code)
@@ -130,20 +131,20 @@ def _print_report(report: dict, store: Store, quiet: bool) -> None:
             for label, key in (("nieuw", "added"), ("gewijzigd", "changed"),
                                ("verplaatst", "moved"), ("verwijderd", "removed")):
                 for path in report[key]:
-                    click.echo(f"  {label}: {path}")
+                    click.echo(f"  {label}: {names.shown(path)}")
         else:
             cached = f" ({report['files_from_cache']} uit de tekstcache)" if report["files_from_cache"] else ""
             click.echo(f"Uitgelezen: {report['documents_indexed']} documenten{cached}, "
                        f"{report['pages_indexed']} pagina's in {report['seconds']:.1f} s.")
-            click.echo(f"Index {store.root}: {report['documents_total']} documenten, "
+            click.echo(f"Index {names.shown(str(store.root))}: {report['documents_total']} documenten, "
                        f"{report['pages_total']} pagina's.")
         for item in report["needs_ocr"]:
             pages = ", ".join(str(p) for p in item["pages"])
-            click.echo(f"Tekstherkenning nodig: {item['path']} (pagina {pages}); gebruik --ocr.")
+            click.echo(f"Tekstherkenning nodig: {names.shown(item['path'])} (pagina {pages}); gebruik --ocr.")
     if unreadable:
         click.echo(f"Onleesbaar of onvolledig ({len(unreadable)}):", err=quiet)
         for item in unreadable:
-            click.echo(f"  {item['path']}: [{item['reason']}] {item['message']}", err=quiet)
+            click.echo(f"  {names.shown(item['path'])}: [{item['reason']}] {item['message']}", err=quiet)
 
 
 class _Progress:
@@ -182,9 +183,9 @@ def status_command(index_dir, as_json):
     store = open_store(index_dir)
     data = status_data(store)
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(names.dumps(data, indent=2))
         return
-    click.echo(f"Index: {data['index']}")
+    click.echo(f"Index: {names.shown(data['index'])}")
     click.echo(f"Documenten: {data['documents']}, pagina's: {data['pages']}, "
                f"grootte: {data['size_bytes'] / 1e6:.1f} MB")
     click.echo("Formaten: " + ", ".join(f"{k} {v}" for k, v in sorted(data["formats"].items())))
@@ -195,11 +196,12 @@ def status_command(index_dir, as_json):
                    f"{len(run['changed'])} gewijzigd, {len(run['removed'])} verwijderd, "
                    f"{len(run['unreadable'])} onleesbaar")
         for item in run["unreadable"]:
-            click.echo(f"  {item['path']}: [{item['reason']}] {item['message']}")
+            click.echo(f"  {names.shown(item['path'])}: [{item['reason']}] {item['message']}")
     for item in data["needs_ocr"]:
-        click.echo(f"Tekstherkenning nodig: {item['path']} (pagina {', '.join(map(str, item['pages']))})")
+        click.echo(f"Tekstherkenning nodig: {names.shown(item['path'])} "
+                   f"(pagina {', '.join(map(str, item['pages']))})")
     for item in data["stale"]:
-        click.echo(f"Verouderd: {item['path']} ({describe(item.get('reason') or 'stale')})")
+        click.echo(f"Verouderd: {names.shown(item['path'])} ({describe(item.get('reason') or 'stale')})")
 
 
 def status_data(store: Store) -> dict:
@@ -239,7 +241,7 @@ def search_command(query, index_dir, as_json, limit, page, sort, types, years, d
     except QueryError as e:
         raise UsageProblem(str(e)) from e
     if as_json:
-        click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
+        click.echo(names.dumps(answer, indent=2))
         return
     _print_answer(answer)
 
@@ -271,6 +273,6 @@ def _print_answer(answer: dict) -> None:
             facts.append("verouderd")
         click.echo("")
         click.echo(f"{n}. {doc['title']} ({', '.join(facts)})")
-        click.echo(f"   {doc['path']}")
+        click.echo(f"   {names.shown(doc['path'])}")
         for passage in doc["passages"]:
             click.echo(f"   p. {passage['page']}: {_terminal(passage['html'])}")

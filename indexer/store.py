@@ -25,6 +25,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.query import Term
 
+from . import names
 from .schema import build_schema, versions
 
 
@@ -421,8 +422,12 @@ def _describe(v: dict | None) -> str:
 def _write_json(path: Path, data) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(names.dumps(data), encoding="utf-8")  # names with any bytes round-trip
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 _commits = 0
