@@ -48,6 +48,7 @@ class Options:
     ocr: bool = False
     rebuild: bool = False
     dry_run: bool = False
+    follow_symlinks: bool = False   # index what links lead to outside the indexed folders
 
 
 @dataclass
@@ -130,11 +131,29 @@ class _Ignorer:
 
     def _own(self, folder: str) -> pathspec.GitIgnoreSpec | None:
         path = os.path.join(folder, IGNORE_FILE)
+        if os.path.exists(path) and not os.path.isfile(path):
+            raise ConfigurationError(f"{names.shown(path)} is geen gewoon bestand en kan niet worden gelezen")
         try:
-            with open(path, encoding="utf-8", errors="replace") as handle:
-                return pathspec.GitIgnoreSpec.from_lines(handle.read().splitlines())
-        except (OSError, ValueError):  # none there, or unreadable: nothing ignored by it
+            with open(path, "rb") as handle:
+                raw = handle.read()
+        except FileNotFoundError:
             return None
+        except OSError as e:
+            if not os.path.lexists(path):
+                return None
+            # Skipping it would index the very files it excludes, without a word.
+            raise ConfigurationError(f"{names.shown(path)} kan niet worden gelezen: {e.strerror or e}") from e
+        lines = raw.split(b"\n")
+        for number, line in enumerate(lines, 1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise ConfigurationError(f"{names.shown(path)}, regel {number}: geen geldige UTF-8-tekst "
+                                         f"(byte {e.start + 1})") from e
+        try:
+            return pathspec.GitIgnoreSpec.from_lines(raw.decode("utf-8").splitlines())
+        except ValueError as e:
+            raise ConfigurationError(f"{names.shown(path)}: ongeldig patroon ({e})") from e
 
     def chain(self, folder: str) -> list[tuple[str, pathspec.GitIgnoreSpec]]:
         """The patterns that apply inside `folder`: its own and its parents', each with its base."""
@@ -155,22 +174,41 @@ class _Ignorer:
         return False
 
 
-def scan(roots: list[Path]) -> tuple[list[FileState], int]:
+def _inside(real: str, real_roots: list[str]) -> bool:
+    return any(real == r or real.startswith(r.rstrip("/") + "/") for r in real_roots)
+
+
+def scan(roots: list[Path], refused: list[dict] | None = None,
+         follow_symlinks: bool = False) -> tuple[list[FileState], int]:
     """Every document file under the roots with its size and time, and how many files were ignored.
 
     One directory listing and one stat per file: a nightly run over thousands of
     unchanged files spends its time here, so nothing is looked at twice.
+
+    :param refused: receives {"path", "reason", "message"} for what is there but may or
+        can not be read: a symbolic link leading out of the indexed folders (`outside`,
+        unless follow_symlinks) and a folder without read permission (`no_access`).
+    :param follow_symlinks: follow links that lead outside the indexed folders too.
     """
     ignorer = _Ignorer()
     found: dict[str, FileState] = {}
     ignored = 0
+    refused = refused if refused is not None else []
+    real_roots = [os.path.realpath(r) for r in roots]
+    seen_folders: set[str] = set()
+
+    def refuse(path: str, reason: str, detail: str = "") -> None:
+        refused.append({"path": path, "reason": reason, "message": describe(reason, names.shown(detail))})
+
+    def wanted(path: str, name: str) -> bool:
+        return not (name == IGNORE_FILE or metadata_mod.is_sidecar(Path(path)) or name.startswith(".")
+                    or os.path.splitext(name)[1].lower() not in SUPPORTED_EXTENSIONS or ignorer.ignored(path))
 
     def consider(path: str, name: str, stat_of) -> None:
         nonlocal ignored
         if name == IGNORE_FILE or metadata_mod.is_sidecar(Path(path)):
             return
-        if (name.startswith(".") or os.path.splitext(name)[1].lower() not in SUPPORTED_EXTENSIONS
-                or ignorer.ignored(path)):
+        if not wanted(path, name):
             ignored += 1
             return
         try:
@@ -178,6 +216,9 @@ def scan(roots: list[Path]) -> tuple[list[FileState], int]:
         except OSError:  # vanished or unreadable since the listing: not there for this run
             return
         found[path] = FileState(path, stat.st_size, stat.st_mtime)
+
+    def leads_outside(path: str) -> bool:
+        return not follow_symlinks and not _inside(os.path.realpath(path), real_roots)
 
     for root in roots:
         root_path = str(root.resolve())
@@ -187,21 +228,40 @@ def scan(roots: list[Path]) -> tuple[list[FileState], int]:
         stack = [root_path]
         while stack:
             folder = stack.pop()
+            real = os.path.realpath(folder)
+            if real in seen_folders:
+                continue  # a link back to a folder already listed (or a loop)
+            seen_folders.add(real)
             try:
                 with os.scandir(folder) as listing:
                     entries = sorted(listing, key=lambda e: e.name)
+            except PermissionError as e:
+                refuse(folder, "no_access", e.strerror or "")
+                continue
             except OSError:
-                continue  # an unreadable folder holds nothing we can index
+                continue  # vanished since its parent was listed
             subfolders = []
             for entry in entries:
                 try:
-                    if entry.is_dir(follow_symlinks=False):
-                        if not (entry.name.startswith(".") or ignorer.ignored(entry.path, is_dir=True)):
-                            subfolders.append(entry.path)
+                    link = entry.is_symlink()
+                    if entry.is_dir(follow_symlinks=True):
+                        if entry.name.startswith(".") or ignorer.ignored(entry.path, is_dir=True):
+                            continue
+                        if link and leads_outside(entry.path):
+                            refuse(entry.path, "outside", os.path.realpath(entry.path))
+                            continue
+                        subfolders.append(entry.path)
                         continue
-                    if not entry.is_file():
+                    if not entry.is_file(follow_symlinks=True):
+                        # A FIFO, socket or device (or a dangling link) is no document: opening
+                        # a FIFO would wait for ever, a device never end.
+                        if os.path.splitext(entry.name)[1].lower() in SUPPORTED_EXTENSIONS:
+                            ignored += 1
                         continue
                 except OSError:
+                    continue
+                if link and leads_outside(entry.path) and wanted(entry.path, entry.name):
+                    refuse(entry.path, "outside", os.path.realpath(entry.path))
                     continue
                 consider(entry.path, entry.name, entry.stat)
             stack.extend(reversed(subfolders))
@@ -211,17 +271,29 @@ def scan(roots: list[Path]) -> tuple[list[FileState], int]:
 def read_passwords(path: Path) -> dict[str, str]:
     """A passwords file: one `pattern<TAB>password` a line; # starts a comment."""
     passwords: dict[str, str] = {}
+    shown = names.shown(str(path))
+    if Path(path).exists() and not (Path(path).is_file() or Path(path).is_dir()):
+        raise ConfigurationError(f"wachtwoordbestand {shown} is geen gewoon bestand (maar een pijp, socket of apparaat)")
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        raw = Path(path).read_bytes()
+    except IsADirectoryError as e:
+        raise ConfigurationError(f"wachtwoordbestand {shown} is een map, geen bestand") from e
     except OSError as e:
-        raise ConfigurationError(f"wachtwoordbestand {path} kan niet worden gelezen: {e.strerror}") from e
+        raise ConfigurationError(f"wachtwoordbestand {shown} kan niet worden gelezen: {e.strerror}") from e
+    lines = []
+    for number, line in enumerate(raw.split(b"\n"), 1):
+        try:
+            lines.append(line.decode("utf-8").rstrip("\r"))
+        except UnicodeDecodeError as e:
+            raise ConfigurationError(f"wachtwoordbestand {shown}, regel {number}: geen geldige UTF-8-tekst "
+                                     f"(byte {e.start + 1})") from e
     for number, line in enumerate(lines, 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         pattern, tab, password = line.partition("\t")
         if not tab or not pattern:
             raise ConfigurationError(
-                f"wachtwoordbestand {path}, regel {number}: verwacht 'patroon<TAB>wachtwoord'")
+                f"wachtwoordbestand {shown}, regel {number}: verwacht 'patroon<TAB>wachtwoord'")
         passwords[pattern.strip()] = password
     return passwords
 
@@ -298,8 +370,9 @@ def _plan(files: list[FileState], known: dict[str, _Doc], roots: list[Path], opt
             try:
                 state.sha = file_sha256(Path(state.path))
             except OSError as e:
-                report.unreadable.append({"path": state.path, "reason": "damaged",
-                                          "message": _sentence("damaged", e.strerror or str(e))})
+                reason = "no_access" if isinstance(e, PermissionError) else "damaged"
+                report.unreadable.append({"path": state.path, "reason": reason,
+                                          "message": _sentence(reason, e.strerror or str(e))})
                 continue
         current.setdefault(state.sha, []).append(state)
     sha_at = {s.path: sha for sha, states in current.items() for s in states}
@@ -358,12 +431,21 @@ def build_index(
     :raises StoreError: the index cannot be opened or written.
     """
     options = options or Options()
+    import math
+    if not (math.isfinite(options.timeout) and options.timeout > 0):
+        raise ConfigurationError(f"tijdslimiet {options.timeout!r} moet een eindig getal groter dan 0 zijn")
+    if not options.memory_mb > 0:
+        raise ConfigurationError(f"geheugenlimiet {options.memory_mb!r} moet groter dan 0 zijn")
     began = time.monotonic()
     report = Report(started=_now(), dry_run=options.dry_run)
     roots = [Path(p).resolve() for p in paths]
     for root in roots:
         if not root.exists():
-            raise ConfigurationError(f"pad bestaat niet: {root}")
+            raise ConfigurationError(f"pad bestaat niet: {names.shown(str(root))}")
+        if not (root.is_file() or root.is_dir()):
+            raise ConfigurationError(
+                f"{names.shown(str(root))} is geen gewoon bestand of map (maar bijvoorbeeld een pijp, "
+                "socket of apparaat) en kan niet worden geïndexeerd")
     if options.rebuild:
         # A rebuild replaces the whole index: the folders indexed into it before come
         # back too, or their documents would be lost without a word.
@@ -380,7 +462,9 @@ def build_index(
         store.open_or_create()
         known = _known_documents(store)
 
-    files, report.ignored = scan(roots)
+    refused: list[dict] = []
+    files, report.ignored = scan(roots, refused, follow_symlinks=options.follow_symlinks)
+    report.unreadable.extend(refused)
     if progress:
         progress({"event": "scanned", "files": len(files)})
     plan = _plan(files, known, roots, options, report)
@@ -388,7 +472,9 @@ def build_index(
     if options.dry_run:
         return _finish(report, began)
 
+    roots_before = store.roots()
     store.add_roots(report.roots)
+    store.set_follow_symlinks(options.follow_symlinks)
     if progress:
         progress({"event": "plan", "files": len(plan.to_index) + len(plan.updates)})
     cache = TextCache(store.cache_dir)
@@ -396,12 +482,17 @@ def build_index(
         cache.forget_failures()  # a rebuild tries every file again
     run = _Run(store, report, progress, known, plan, cache, options)
     try:
-        run.execute()
-    finally:
-        run.writer.close()
-    store.tidy()
-    if options.rebuild:
-        store.finish_rebuild()
+        try:
+            run.execute()
+        finally:
+            run.writer.close()
+        store.tidy()
+        if options.rebuild:
+            store.finish_rebuild()
+    except BaseException:
+        # A run that fails brings no new folder in: a later --rebuild would pull it in.
+        store.restore_roots(roots_before)
+        raise
 
     report.documents_total, report.pages_total = _totals(store)
     _finish(report, began)

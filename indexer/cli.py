@@ -38,6 +38,34 @@ class IndexProblem(_Problem):
     exit_code = EXIT_INDEX
 
 
+class _Positive(click.ParamType):
+    """A finite number at least `low` (nan and inf would remove a limit), with a Dutch message."""
+
+    def __init__(self, kind: type, low: float, unit: str):
+        self.kind, self.low, self.unit = kind, low, unit
+        self.name = "getal" if kind is float else "geheel getal"
+
+    def convert(self, value, param, ctx):
+        import math
+        if isinstance(value, self.kind) and not isinstance(value, bool):
+            number = value
+        else:
+            try:
+                number = self.kind(str(value).strip())
+            except ValueError:
+                raise UsageProblem(f"{self._option(param)}: {value!r} is geen {self.name}") from None
+        if not math.isfinite(number) or number < self.low:
+            raise UsageProblem(f"{self._option(param)}: {value!r} moet een eindig getal van ten minste "
+                               f"{self.low:g} {self.unit} zijn")
+        return number
+
+    @staticmethod
+    def _option(param) -> str:
+        name = (param.opts[0] if param is not None and param.opts else "waarde")
+        envvar = getattr(param, "envvar", None)
+        return f"{name} (of {envvar})" if envvar else name
+
+
 def index_option(f):
     return click.option(
         "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -66,26 +94,28 @@ EXIT_CODES_HELP = ("Afsluitcodes: 0 alles gelezen; 1 sommige bestanden onleesbaa
 @index_option
 @click.option("--workers", type=click.IntRange(1, 64), envvar="KAMERZOEK_WORKERS",
               help="Aantal uitleesprocessen (standaard: alle kernen).")
-@click.option("--timeout", type=click.FloatRange(0.1), default=300.0, envvar="KAMERZOEK_TIMEOUT",
+@click.option("--timeout", type=_Positive(float, 0.1, "seconden"), default=300.0, envvar="KAMERZOEK_TIMEOUT",
               show_default=True, help="Seconden per bestand; een deel van een groot bestand krijgt zijn aandeel.")
-@click.option("--memory", "memory_mb", type=click.IntRange(64), default=2048, envvar="KAMERZOEK_MEMORY",
+@click.option("--memory", "memory_mb", type=_Positive(int, 64, "MB"), default=2048, envvar="KAMERZOEK_MEMORY",
               show_default=True, help="Geheugenlimiet per uitleesproces in MB.")
 @click.option("--passwords", type=click.Path(dir_okay=False, path_type=Path), envvar="KAMERZOEK_PASSWORDS",
               help="Bestand met per regel 'patroon<TAB>wachtwoord' voor versleutelde PDF's.")
 @click.option("--ocr", is_flag=True, help="Herken tekst op gescande pagina's met Tesseract (Nederlands).")
+@click.option("--follow-symlinks", is_flag=True, envvar="KAMERZOEK_FOLLOW_SYMLINKS",
+              help="Volg ook koppelingen die naar buiten de geïndexeerde mappen leiden.")
 @click.option("--rebuild", is_flag=True, help="Bouw de index opnieuw op (uit de tekstcache, zonder opnieuw uit te lezen).")
 @click.option("--dry-run", is_flag=True, help="Toon wat er zou worden toegevoegd, gewijzigd en verwijderd.")
 @click.option("--wait", is_flag=True, help="Wacht op een andere lopende indexering in plaats van te stoppen.")
 @click.option("--quiet", "-q", is_flag=True, help="Geen voortgang en samenvatting; alleen onleesbare bestanden.")
 @click.option("--json", "as_json", is_flag=True, help="Druk het verslag af als JSON.")
-def index_command(paths, index_dir, workers, timeout, memory_mb, passwords, ocr, rebuild, dry_run,
-                  wait, quiet, as_json):
+def index_command(paths, index_dir, workers, timeout, memory_mb, passwords, ocr, follow_symlinks, rebuild,
+                  dry_run, wait, quiet, as_json):
     """Index folders or files: add new, update changed and remove deleted documents."""
     store = Store(index_dir)
     try:
         options = Options(workers=workers or 0, timeout=timeout, memory_mb=memory_mb,
                           passwords=read_passwords(passwords) if passwords else {},
-                          ocr=ocr, rebuild=rebuild, dry_run=dry_run)
+                          ocr=ocr, rebuild=rebuild, dry_run=dry_run, follow_symlinks=follow_symlinks)
         if not rebuild and store.exists():
             store.check_version()
         show_progress = not (quiet or as_json) and sys.stderr.isatty()

@@ -151,6 +151,8 @@ def document(doc_id):
     synonyms = request.args.get("synonyms", "1") not in ("0", "uit", "off")
     try:
         s = searcher()
+        if not any(store().inside(p) for p in engine.document_paths(s, doc_id)):
+            abort(404)  # the same rule as /original: nothing from outside the indexed folders
         doc = engine.document(s, doc_id, q=q[:engine.MAX_QUERY_LENGTH], synonyms=synonyms)
         similar = engine.more_like_this(s, doc_id) if doc else []
     except StoreError:
@@ -171,11 +173,9 @@ def original(doc_id):
         paths = engine.document_paths(searcher(), doc_id)
     except StoreError:
         abort(404)
-    roots = [os.path.realpath(r) for r in store().roots()]
     for path in paths:
         real = os.path.realpath(path)
-        inside = any(real == r or real.startswith(r.rstrip("/") + "/") for r in roots)
-        if inside and os.path.isfile(real):
+        if store().inside(path) and os.path.isfile(real):
             if "," in request.headers.get("Range", ""):
                 # Several ranges at once would need a multipart answer: the whole file is a
                 # correct answer to any Range request (RFC 9110), a 416 is not.
