@@ -235,3 +235,17 @@ def test_a_failed_run_adds_no_folder(open_dir):
     assert failed.returncode == 3, (failed.stdout, failed.stderr)
     assert "Traceback" not in failed.stderr
     assert json.loads((index / "roots.json").read_text()) == [str(first)]
+
+
+def test_an_xml_files_dtd_is_not_content(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs / "lachen.xml", '<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "dtdwoordeen">\n'
+          ' <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">\n <!ELEMENT lolz (#PCDATA)>\n]>\n'
+          '<lolz>Een tekst over de begroting &lol2;</lolz>\n')
+    write(docs / "xxe.xml", '<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/hostname">'
+          ' <!ENTITY y "dtdwoordtwee">]>\n<r><p>Een stuk over de begroting &x; &y;</p></r>\n')
+    index = str(tmp_path / "index")
+    assert kz("index", "--index", index, str(docs)).returncode == 0
+    assert json.loads(kz("search", "--index", index, "--json", "begroting").stdout)["total"] == 2
+    for word in ("dtdwoordeen", "dtdwoordtwee", "ENTITY", "lolz", "hostname"):
+        assert json.loads(kz("search", "--index", index, "--json", word).stdout)["total"] == 0, word
