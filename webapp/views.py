@@ -16,8 +16,7 @@ from markupsafe import Markup
 
 from indexer import names
 from indexer import search as engine
-from indexer.cli import status_data
-from indexer.search import EXPORT_CAP, QueryError
+from indexer.search import EXPORT_CAP, QueryError, status_data
 from indexer.store import IndexMissingError, StoreError
 
 from .search import active_filters, request_from_args, toggle_filter, url_with, with_lang
