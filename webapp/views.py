@@ -41,7 +41,8 @@ def helpers():
             "toggle_filter": lambda key, value: toggle_filter(request.args, key, value),
             "active_filters": lambda: active_filters(request.args),
             "with_lang": lambda url: with_lang(url, lang),
-            "t": g.get("t"), "lang": lang, "request_id": g.get("request_id")}
+            "t": g.get("t"), "lang": lang, "request_id": g.get("request_id"),
+            "document_link": document_link}
 
 
 SHORT_LINE = 60
@@ -152,7 +153,8 @@ def document(doc_id):
         s = searcher()
         if not any(store().inside(p) for p in engine.document_paths(s, doc_id)):
             abort(404)  # the same rule as /original: nothing from outside the indexed folders
-        doc = engine.document(s, doc_id, q=q[:engine.MAX_QUERY_LENGTH], synonyms=synonyms)
+        doc = engine.document(s, doc_id, q=q[:engine.MAX_QUERY_LENGTH], synonyms=synonyms,
+                              page=_page_arg(), window=engine.DOCUMENT_WINDOW)
         similar = engine.more_like_this(s, doc_id) if doc else []
     except StoreError:
         abort(404)
@@ -161,6 +163,21 @@ def document(doc_id):
     doc = _for_people(doc)
     doc["paths"] = [names.shown(p) for p in doc.get("paths", [])]
     return render_template("document.html", doc=doc, q=q, similar=_for_people({"results": similar})["results"])
+
+
+def _page_arg() -> int:
+    """?page=N of the document page: a page number, anything else is the first page."""
+    value = request.args.get("page", "")
+    return int(value) if value.isdigit() and len(value) < 10 else 1
+
+
+def document_link(doc_id: str, page: int, q: str = "", **extra) -> str:
+    """A link to a page of a document: ?page=N opens the window holding it, #pN the page."""
+    from urllib.parse import urlencode
+    args = {"q": q} if q else {}
+    args.update({k: v for k, v in extra.items() if v})
+    args["page"] = page
+    return f"/document/{doc_id}?{urlencode(args)}#p{page}"
 
 
 @bp.get("/original/<doc_id>")
