@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from . import names
 from .build import ConfigurationError, Options, build_index, read_passwords
 from .reasons import describe
 from .search import QueryError, SearchRequest, search, status_data
@@ -35,6 +36,34 @@ class UsageProblem(_Problem):
 
 class IndexProblem(_Problem):
     exit_code = EXIT_INDEX
+
+
+class _Positive(click.ParamType):
+    """A finite number at least `low` (nan and inf would remove a limit), with a Dutch message."""
+
+    def __init__(self, kind: type, low: float, unit: str):
+        self.kind, self.low, self.unit = kind, low, unit
+        self.name = "getal" if kind is float else "geheel getal"
+
+    def convert(self, value, param, ctx):
+        import math
+        if isinstance(value, self.kind) and not isinstance(value, bool):
+            number = value
+        else:
+            try:
+                number = self.kind(str(value).strip())
+            except ValueError:
+                raise UsageProblem(f"{self._option(param)}: {value!r} is geen {self.name}") from None
+        if not math.isfinite(number) or number < self.low:
+            raise UsageProblem(f"{self._option(param)}: {value!r} moet een eindig getal van ten minste "
+                               f"{self.low:g} {self.unit} zijn")
+        return number
+
+    @staticmethod
+    def _option(param) -> str:
+        name = (param.opts[0] if param is not None and param.opts else "waarde")
+        envvar = getattr(param, "envvar", None)
+        return f"{name} (of {envvar})" if envvar else name
 
 
 def index_option(f):
@@ -65,26 +94,28 @@ EXIT_CODES_HELP = ("Afsluitcodes: 0 alles gelezen; 1 sommige bestanden onleesbaa
 @index_option
 @click.option("--workers", type=click.IntRange(1, 64), envvar="KAMERZOEK_WORKERS",
               help="Aantal uitleesprocessen (standaard: alle kernen).")
-@click.option("--timeout", type=click.FloatRange(0.1), default=300.0, envvar="KAMERZOEK_TIMEOUT",
+@click.option("--timeout", type=_Positive(float, 0.1, "seconden"), default=300.0, envvar="KAMERZOEK_TIMEOUT",
               show_default=True, help="Seconden per bestand; een deel van een groot bestand krijgt zijn aandeel.")
-@click.option("--memory", "memory_mb", type=click.IntRange(64), default=2048, envvar="KAMERZOEK_MEMORY",
+@click.option("--memory", "memory_mb", type=_Positive(int, 64, "MB"), default=2048, envvar="KAMERZOEK_MEMORY",
               show_default=True, help="Geheugenlimiet per uitleesproces in MB.")
 @click.option("--passwords", type=click.Path(dir_okay=False, path_type=Path), envvar="KAMERZOEK_PASSWORDS",
               help="Bestand met per regel 'patroon<TAB>wachtwoord' voor versleutelde PDF's.")
 @click.option("--ocr", is_flag=True, help="Herken tekst op gescande pagina's met Tesseract (Nederlands).")
+@click.option("--follow-symlinks", is_flag=True, envvar="KAMERZOEK_FOLLOW_SYMLINKS",
+              help="Volg ook koppelingen die naar buiten de geïndexeerde mappen leiden.")
 @click.option("--rebuild", is_flag=True, help="Bouw de index opnieuw op (uit de tekstcache, zonder opnieuw uit te lezen).")
 @click.option("--dry-run", is_flag=True, help="Toon wat er zou worden toegevoegd, gewijzigd en verwijderd.")
 @click.option("--wait", is_flag=True, help="Wacht op een andere lopende indexering in plaats van te stoppen.")
 @click.option("--quiet", "-q", is_flag=True, help="Geen voortgang en samenvatting; alleen onleesbare bestanden.")
 @click.option("--json", "as_json", is_flag=True, help="Druk het verslag af als JSON.")
-def index_command(paths, index_dir, workers, timeout, memory_mb, passwords, ocr, rebuild, dry_run,
-                  wait, quiet, as_json):
+def index_command(paths, index_dir, workers, timeout, memory_mb, passwords, ocr, follow_symlinks, rebuild,
+                  dry_run, wait, quiet, as_json):
     """Index folders or files: add new, update changed and remove deleted documents."""
     store = Store(index_dir)
     try:
         options = Options(workers=workers or 0, timeout=timeout, memory_mb=memory_mb,
                           passwords=read_passwords(passwords) if passwords else {},
-                          ocr=ocr, rebuild=rebuild, dry_run=dry_run)
+                          ocr=ocr, rebuild=rebuild, dry_run=dry_run, follow_symlinks=follow_symlinks)
         if not rebuild and store.exists():
             store.check_version()
         show_progress = not (quiet or as_json) and sys.stderr.isatty()
@@ -108,7 +139,7 @@ def index_command(paths, index_dir, workers, timeout, memory_mb, passwords, ocr,
         raise IndexProblem(f"de index in {index_dir} kan niet worden geschreven: "
                            f"{e.strerror or e}{f' ({e.filename})' if e.filename else ''}") from e
     if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(names.dumps(report.as_dict(), indent=2))
     else:
         _print_report(report.as_dict(), store, quiet)
     raise click.exceptions.Exit(report.exit_code)
@@ -130,20 +161,20 @@ def _print_report(report: dict, store: Store, quiet: bool) -> None:
             for label, key in (("nieuw", "added"), ("gewijzigd", "changed"),
                                ("verplaatst", "moved"), ("verwijderd", "removed")):
                 for path in report[key]:
-                    click.echo(f"  {label}: {path}")
+                    click.echo(f"  {label}: {names.shown(path)}")
         else:
             cached = f" ({report['files_from_cache']} uit de tekstcache)" if report["files_from_cache"] else ""
             click.echo(f"Uitgelezen: {report['documents_indexed']} documenten{cached}, "
                        f"{report['pages_indexed']} pagina's in {report['seconds']:.1f} s.")
-            click.echo(f"Index {store.root}: {report['documents_total']} documenten, "
+            click.echo(f"Index {names.shown(str(store.root))}: {report['documents_total']} documenten, "
                        f"{report['pages_total']} pagina's.")
         for item in report["needs_ocr"]:
             pages = ", ".join(str(p) for p in item["pages"])
-            click.echo(f"Tekstherkenning nodig: {item['path']} (pagina {pages}); gebruik --ocr.")
+            click.echo(f"Tekstherkenning nodig: {names.shown(item['path'])} (pagina {pages}); gebruik --ocr.")
     if unreadable:
         click.echo(f"Onleesbaar of onvolledig ({len(unreadable)}):", err=quiet)
         for item in unreadable:
-            click.echo(f"  {item['path']}: [{item['reason']}] {item['message']}", err=quiet)
+            click.echo(f"  {names.shown(item['path'])}: [{item['reason']}] {item['message']}", err=quiet)
 
 
 class _Progress:
@@ -182,9 +213,9 @@ def status_command(index_dir, as_json):
     store = open_store(index_dir)
     data = status_data(store)
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(names.dumps(data, indent=2))
         return
-    click.echo(f"Index: {data['index']}")
+    click.echo(f"Index: {names.shown(data['index'])}")
     click.echo(f"Documenten: {data['documents']}, pagina's: {data['pages']}, "
                f"grootte: {data['size_bytes'] / 1e6:.1f} MB")
     click.echo("Formaten: " + ", ".join(f"{k} {v}" for k, v in sorted(data["formats"].items())))
@@ -195,11 +226,12 @@ def status_command(index_dir, as_json):
                    f"{len(run['changed'])} gewijzigd, {len(run['removed'])} verwijderd, "
                    f"{len(run['unreadable'])} onleesbaar")
         for item in run["unreadable"]:
-            click.echo(f"  {item['path']}: [{item['reason']}] {item['message']}")
+            click.echo(f"  {names.shown(item['path'])}: [{item['reason']}] {item['message']}")
     for item in data["needs_ocr"]:
-        click.echo(f"Tekstherkenning nodig: {item['path']} (pagina {', '.join(map(str, item['pages']))})")
+        click.echo(f"Tekstherkenning nodig: {names.shown(item['path'])} "
+                   f"(pagina {', '.join(map(str, item['pages']))})")
     for item in data["stale"]:
-        click.echo(f"Verouderd: {item['path']} ({describe(item.get('reason') or 'stale')})")
+        click.echo(f"Verouderd: {names.shown(item['path'])} ({describe(item.get('reason') or 'stale')})")
 
 
 @click.command("search")
@@ -229,7 +261,7 @@ def search_command(query, index_dir, as_json, limit, page, sort, types, years, d
     except QueryError as e:
         raise UsageProblem(str(e)) from e
     if as_json:
-        click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
+        click.echo(names.dumps(answer, indent=2))
         return
     _print_answer(answer)
 
@@ -261,6 +293,6 @@ def _print_answer(answer: dict) -> None:
             facts.append("verouderd")
         click.echo("")
         click.echo(f"{n}. {doc['title']} ({', '.join(facts)})")
-        click.echo(f"   {doc['path']}")
+        click.echo(f"   {names.shown(doc['path'])}")
         for passage in doc["passages"]:
             click.echo(f"   p. {passage['page']}: {_terminal(passage['html'])}")

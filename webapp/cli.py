@@ -1,7 +1,10 @@
 """The `kamerzoek` console script: the indexer's commands plus `serve`."""
 from __future__ import annotations
 
+import errno
 import logging
+import os
+import sys
 from pathlib import Path
 
 import click
@@ -10,7 +13,25 @@ from indexer.cli import IndexProblem, index_command, index_option, open_store, s
 from indexer.harvest.cli import harvest_command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Ends quietly with exit 0 when the reader of standard output goes away (`| head -1`)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except OSError as e:
+            if e.errno != errno.EPIPE:
+                raise
+            # Whatever is still buffered would fail again when Python exits: send it nowhere.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, sys.stdout.fileno())
+            except (OSError, ValueError):
+                pass
+            raise click.exceptions.Exit(0) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kamerzoek")
 def main():
     """Kamerzoek: Dutch full-text search over parliamentary documents."""

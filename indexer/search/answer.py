@@ -15,7 +15,7 @@ from .parse import ParsedQuery, parse_query
 from .rank import _best_pages, _facets_and_allowed, _rank_by_date
 from .request import (MAX_PAGE, SUGGEST_BELOW, QueryError, SearchRequest, normalise_request,
                       request_dates)
-from .scan import _page_scores, _ranked, _scan
+from .scan import _for_pages, _page_scores, _ranked, _scan
 from .suggest import suggest
 
 
@@ -114,25 +114,48 @@ def _document_result(searcher, doc_id: str, hits: list, parsed: ParsedQuery,
 
 
 # -- one document -----------------------------------------------------------------------
-def document(searcher, doc_id: str, q: str = "", synonyms: bool = True) -> dict | None:
-    """A document with every page, the query's words highlighted on each."""
+DOCUMENT_WINDOW = 40      # pages of a document shown at once on its page
+HIT_PAGES_CAP = 500       # hit pages listed for a whole document
+
+
+def document(searcher, doc_id: str, q: str = "", synonyms: bool = True, page: int | None = None,
+             window: int | None = None) -> dict | None:
+    """A document with its pages, the query's words highlighted on each.
+
+    :param window: show only this many pages: the window holding `page` (default the first),
+        so a 50,000-page document never goes out whole; `doc["window"]` says which pages
+        these are, and `doc["hit_pages"]` lists the pages of the whole document with hits.
+    """
     record = _document_record(searcher, doc_id)
     if not record:
         return None
+    parsed = None
     terms: frozenset = frozenset()
     if q.strip():
         try:
-            terms = parse_query(q, searcher.schema, searcher.reader(), synonyms=synonyms).highlight_terms
+            parsed = parse_query(q, searcher.schema, searcher.reader(), synonyms=synonyms)
+            terms = parsed.highlight_terms
         except QueryError:
-            terms = frozenset()
+            parsed = None
     info = record.get("info") or {}
-    pages = sorted((dict(p) for p in searcher.documents(doc_id=doc_id, kind="page")),
-                   key=lambda p: p["page"])
+    total = int(info.get("pages") or 0)
+    span = None
+    if window:
+        last = max(total, 1)
+        wanted = min(max(1, page or 1), last)
+        first = (wanted - 1) // window * window + 1
+        span = (first, min(first + window - 1, last))
+        in_window = query.And([query.Term("doc_id", doc_id), query.Term("kind", "page"),
+                               query.NumericRange("page", span[0], span[1])])
+        rows = [searcher.stored_fields(n) for n in searcher.docs_for_query(in_window)]
+    else:
+        rows = searcher.documents(doc_id=doc_id, kind="page")
+    pages = sorted((dict(p) for p in rows), key=lambda p: p["page"])
     out_pages = []
-    for page in pages:
-        markup = highlight_text(page["content"], terms, whole=True)
-        out_pages.append({"page": page["page"], "html": markup, "hits": markup.count("<mark>"),
-                          "ocr": bool(page.get("ocr"))})
+    for row in pages:
+        markup = highlight_text(row["content"], terms, whole=True)
+        out_pages.append({"page": row["page"], "html": markup, "hits": markup.count("<mark>"),
+                          "ocr": bool(row.get("ocr"))})
     doc = {
         "doc_id": doc_id, "title": record.get("title") or "", "type": record.get("type") or "overig",
         "date": _iso(record.get("date")), "dossier": record.get("dossier"),
@@ -142,8 +165,28 @@ def document(searcher, doc_id: str, q: str = "", synonyms: bool = True) -> dict 
         "needs_ocr": info.get("needs_ocr", []), "url": info.get("url"),
         "pages": out_pages, "hits": sum(p["hits"] for p in out_pages),
     }
+    if span is not None:
+        doc["window"] = {"first": span[0], "last": span[1], "size": window, "pages": total,
+                         "starts": list(range(1, max(total, 1) + 1, window))}
+        doc["hit_pages"] = _hit_pages(searcher, doc_id, parsed, out_pages)
+    else:
+        doc["hit_pages"] = [p["page"] for p in out_pages if p["hits"]]
     doc["citation_base"] = citation(doc, 1).rsplit(", p. ", 1)[0]
     return doc
+
+
+def _hit_pages(searcher, doc_id: str, parsed, shown: list[dict]) -> list[int]:
+    """The pages of the whole document that match the query (at most HIT_PAGES_CAP)."""
+    found = {p["page"] for p in shown if p["hits"]}
+    if parsed is None or parsed.empty:
+        return sorted(found)
+    try:
+        within = query.And([query.Term("doc_id", doc_id), query.Term("kind", "page"), _for_pages(parsed.query)])
+        for n in itertools.islice(searcher.docs_for_query(within), HIT_PAGES_CAP):
+            found.add(searcher.stored_fields(n)["page"])
+    except Exception:  # a query form Whoosh cannot match on its own: the window's hits only
+        pass
+    return sorted(found)[:HIT_PAGES_CAP]
 
 
 def document_paths(searcher, doc_id: str) -> list[str]:
