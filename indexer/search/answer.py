@@ -8,6 +8,7 @@ from datetime import datetime
 
 from whoosh import query
 
+from . import refer
 from . import request as limits
 from .cite import citation, passage_link
 from .highlight import highlight_text, strip_marks
@@ -25,15 +26,33 @@ def search(searcher, request: SearchRequest) -> dict:
     deadline = started + limits.QUERY_TIME_LIMIT
     normalise_request(request)
     dates = request_dates(request)
-    parsed = parse_query(request.q, searcher.schema, searcher.reader(), synonyms=request.synonyms,
-                         deadline=deadline)
+    ref = refer.read_reference(request.q)
+    referred, reference, words = None, None, request.q
+    if ref is not None and ref.kind == "dossier":
+        request.dossiers = list(dict.fromkeys([*request.dossiers, ref.dossier]))
+        words = f"dossier:{ref.dossier}"
+    elif ref is not None:
+        referred = refer.find_document(searcher, ref.identifier)
+        reference = {"matched": ref.identifier} if referred else \
+            {"matched": None, "notice": refer.not_indexed(ref)}
+    try:
+        parsed = parse_query(words, searcher.schema, searcher.reader(), synonyms=request.synonyms,
+                             deadline=deadline)
+    except QueryError:
+        if referred is None:
+            raise
+        parsed = parse_query("", searcher.schema, searcher.reader())  # the reference alone
     notices = list(parsed.notices)
+    if ref is not None and ref.kind == "dossier":
+        notices.insert(0, refer.dossier_notice(ref))
+    elif reference and reference["matched"] is None:
+        notices.insert(0, reference["notice"])
     answer = {
         "query": request.q, "total": 0, "page": request.page, "per_page": request.per_page,
         "pages": 1, "sort": request.sort, "results": [],
         "facets": {"type": [], "year": [], "dossier": []},
         "expansions": parsed.expansions, "notices": notices, "notice": None,
-        "suggestion": None, "took_ms": 0,
+        "suggestion": None, "took_ms": 0, "reference": reference,
     }
     if not parsed.empty:
         q = parsed.query if dates is None else query.And([parsed.query, dates]).normalize()
@@ -61,11 +80,27 @@ def search(searcher, request: SearchRequest) -> dict:
             results=[_document_result(searcher, doc_id, _best_pages(searcher, scan, doc_id, request.passages),
                                       parsed, request)
                      for doc_id in shown])
-    if answer["total"] < SUGGEST_BELOW and not parsed.empty:
+    if referred is not None:
+        _put_first(searcher, answer, referred, ref, parsed, request)
+    if answer["total"] < SUGGEST_BELOW and not parsed.empty and referred is None:
         answer["suggestion"] = suggest(searcher, request.q)
     answer["notice"] = " ".join(notices) or None
     answer["took_ms"] = round((time.monotonic() - started) * 1000, 1)
     return answer
+
+
+def _put_first(searcher, answer: dict, doc_id: str, ref, parsed: ParsedQuery, request: SearchRequest) -> None:
+    """The document referred to heads the first page of results, marked; it is not repeated."""
+    results = [r for r in answer["results"] if r["doc_id"] != doc_id]
+    if len(results) == len(answer["results"]):
+        answer["total"] += 1
+        answer["pages"] = max(1, min(MAX_PAGE, -(-answer["total"] // request.per_page)))
+    if request.page == 1:
+        hits = refer.reference_pages(searcher, doc_id, ref, request.passages)
+        first = _document_result(searcher, doc_id, hits, parsed, request)
+        first["reference"] = True
+        results = [first, *results][:request.per_page]
+    answer["results"] = results
 
 
 def _document_record(searcher, doc_id: str) -> dict:
@@ -88,6 +123,7 @@ def _document_result(searcher, doc_id: str, hits: list, parsed: ParsedQuery,
         "dossier": record.get("dossier"),
         "number": record.get("number"),
         "vergaderjaar": record.get("vergaderjaar"),
+        "identifier": record.get("identifier"),
         "path": (info.get("files") or [{}])[0].get("path"),
         "paths": [f["path"] for f in info.get("files", [])],
         "format": info.get("format"),
@@ -160,6 +196,7 @@ def document(searcher, doc_id: str, q: str = "", synonyms: bool = True, page: in
         "doc_id": doc_id, "title": record.get("title") or "", "type": record.get("type") or "overig",
         "date": _iso(record.get("date")), "dossier": record.get("dossier"),
         "number": record.get("number"), "vergaderjaar": record.get("vergaderjaar"),
+        "identifier": record.get("identifier"),
         "paths": [f["path"] for f in info.get("files", [])], "format": info.get("format"),
         "status": info.get("status", "ok"), "stale": info.get("status") == "stale",
         "needs_ocr": info.get("needs_ocr", []), "url": info.get("url"),
