@@ -232,12 +232,3 @@ def hits(words: PageWords, terms: frozenset) -> list[dict]:
             out.append({"term": term, "text": word.text, "boxes": [_rounded(word.box)]})
     return out
 
-
-def document_file(searcher, doc_id: str) -> dict | None:
-    """A document's content hash and files, as the index records them."""
-    record = searcher.document(id=f"doc:{doc_id}")
-    if not record:
-        return None
-    info = record.get("info") or {}
-    return {"sha": info.get("sha", ""), "paths": [f["path"] for f in info.get("files", [])],
-            "format": info.get("format"), "pages": info.get("pages"), "ocr_pages": info.get("ocr_pages", [])}

@@ -5,6 +5,7 @@ An index folder holds:
   cache/         extracted text by content hash (see cache.py), outside the index
   version.json   schema and analyzer version the index was built with
   last-run.json  the report of the last indexing run
+  arrivals.sqlite when each document entered the index (see arrivals.py; survives --rebuild)
   run.lock       held by a running `kamerzoek index`, with who holds it
 """
 from __future__ import annotations
@@ -71,6 +72,7 @@ class Store:
         self.version_file = self.root / "version.json"
         self.run_file = self.root / "last-run.json"
         self.lock_file = self.root / "run.lock"
+        self.arrivals_file = self.root / "arrivals.sqlite"
         self._ix = None
 
     # -- opening -------------------------------------------------------------------

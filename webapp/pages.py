@@ -71,7 +71,7 @@ def page(doc_id, n):
     try:
         s = _searcher()
         doc = engine.document(s, doc_id, q=q[:engine.MAX_QUERY_LENGTH], synonyms=synonyms)
-        record = pageview.document_file(s, doc_id) if doc else None
+        record = engine.document_file(s, doc_id) if doc else None
         terms = _terms(s, q, synonyms)
     except StoreError:
         abort(404)
@@ -140,7 +140,7 @@ def page_image(doc_id, n):
     if width not in pageview.WIDTHS:
         abort(404)
     try:
-        record = pageview.document_file(_searcher(), doc_id)
+        record = engine.document_file(_searcher(), doc_id)
     except StoreError:
         abort(404)
     if record is None or record["format"] != "pdf":
