@@ -16,7 +16,9 @@ import click
 
 from .build import ConfigurationError, Options, build_index, read_passwords
 from .reasons import describe
-from .search import QueryError, SearchRequest, search, status_data
+from . import export as exports
+from .arrivals import Arrivals
+from .search import QueryError, SearchRequest, generation, search, search_all, status_data
 from .store import RunLockedError, Store, StoreError, default_index_dir
 
 EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
@@ -216,22 +218,58 @@ def status_command(index_dir, as_json):
 @click.option("--from", "date_from", metavar="DATUM", help="Vanaf deze datum (JJJJ, JJJJ-MM of JJJJ-MM-DD).")
 @click.option("--to", "date_to", metavar="DATUM", help="Tot en met deze datum.")
 @click.option("--no-synonyms", is_flag=True, help="Zoek niet ook naar synoniemen en afkortingen.")
+@click.option("--since", metavar="DATUM", help="Alleen documenten die sinds deze datum (of dit tijdstip, "
+              "bijv. 2026-12-01T06:30) in de index zijn gekomen.")
+@click.option("--csv", "as_csv", is_flag=True, help="Antwoord als CSV (een regel per passage, UTF-8 met BOM), "
+              "met de herkomst als '# sleutel: waarde'-regels vóór de kopregel.")
+@click.option("--all", "every", is_flag=True, help="Alle resultaten in plaats van één pagina, gestreamd "
+              "(met voortgang op een terminal); negeert --limit en --page.")
+@click.option("--no-provenance", is_flag=True, help="Laat de herkomst (zoekvraag, versies, indexgeneratie) "
+              "weg uit --csv en --json.")
 def search_command(query, index_dir, as_json, limit, page, sort, types, years, dossiers, date_from, date_to,
-                   no_synonyms):
+                   no_synonyms, since, as_csv, every, no_provenance):
     """Search the index and print the best passages per document."""
+    if as_json and as_csv:
+        raise UsageProblem("kies --json of --csv, niet allebei")
     store = open_store(index_dir)
     request = SearchRequest(q=query, page=page, per_page=limit, sort=sort, types=list(types),
                             years=list(years), dossiers=list(dossiers), date_from=date_from,
-                            date_to=date_to, synonyms=not no_synonyms)
+                            date_to=date_to, synonyms=not no_synonyms, since=since,
+                            arrived=Arrivals(store.arrivals_file).all() if since else None)
     try:
         with store.searcher() as searcher:
-            answer = search(searcher, request)
+            if every:
+                head, documents = search_all(searcher, request)
+            else:
+                head = search(searcher, request)
+                documents = head.pop("results")
+            prov = None if no_provenance or not (as_json or as_csv) else \
+                exports.provenance(request, head, generation(searcher), store.last_run())
+            documents = _with_progress(documents, head["total"]) if every else documents
+            if as_csv:
+                for chunk in exports.csv_lines(exports.passage_rows(documents), prov):
+                    click.echo(chunk, nl=False)
+            elif as_json and every:
+                for chunk in exports.json_stream(head, prov, "results", documents, indent=2):
+                    click.echo(chunk, nl=False)
+            elif as_json:
+                answer = ({"provenance": prov} if prov else {}) | head | {"results": documents}
+                click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
+            else:
+                _print_answer(head, documents)
     except QueryError as e:
         raise UsageProblem(str(e)) from e
-    if as_json:
-        click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
+
+
+def _with_progress(documents, total: int):
+    """The documents, with a progress bar on stderr when it is a terminal."""
+    if not sys.stderr.isatty() or total < 2:
+        yield from documents
         return
-    _print_answer(answer)
+    with click.progressbar(length=total, label="Exporteren", file=sys.stderr, show_pos=True) as bar:
+        for doc in documents:
+            yield doc
+            bar.update(1)
 
 
 def _terminal(markup: str) -> str:
@@ -240,7 +278,7 @@ def _terminal(markup: str) -> str:
     return html_mod.unescape(text)
 
 
-def _print_answer(answer: dict) -> None:
+def _print_answer(answer: dict, documents) -> None:
     for notice in answer["notices"]:
         click.echo(f"Let op: {notice}")
     for expansion in answer["expansions"]:
@@ -251,7 +289,7 @@ def _print_answer(answer: dict) -> None:
     if not total and answer.get("suggestion"):
         click.echo(f"Bedoelde u: {answer['suggestion']}?")
     first = (answer["page"] - 1) * answer["per_page"]
-    for n, doc in enumerate(answer["results"], first + 1):
+    for n, doc in enumerate(documents, first + 1):
         facts = [doc["type"]]
         if doc["date"]:
             facts.append(doc["date"])

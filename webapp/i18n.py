@@ -197,6 +197,9 @@ TEXT["nl"].update({
     "original_unavailable": "Het origineel van dit document is niet beschikbaar of beschadigd; hieronder staat de tekst van pagina {n}.",
     "not_a_pdf": "Van dit document is geen paginaweergave; hieronder staat de tekst van pagina {n}.",
     "positions_unavailable": "De plaats van de treffers op deze pagina kon niet worden bepaald; de tekst staat eronder.",
+    "feed_link": "Volg deze zoekvraag (Atom-feed)",
+    "feed_title": "Kamerzoek: nieuwe documenten voor ‘{q}’",
+    "feed_subtitle": "Documenten voor ‘{q}’, het laatst in de index gekomen eerst",
 })
 TEXT["en"].update({
     "view_page": "View page",
@@ -213,6 +216,9 @@ TEXT["en"].update({
     "original_unavailable": "The original of this document is missing or damaged; below is the text of page {n}.",
     "not_a_pdf": "This document has no page view; below is the text of page {n}.",
     "positions_unavailable": "Where the hits stand on this page could not be determined; the text is below.",
+    "feed_link": "Follow this search (Atom feed)",
+    "feed_title": "Kamerzoek: new documents for ‘{q}’",
+    "feed_subtitle": "Documents for ‘{q}’, the latest to enter the index first",
 })
 
 

@@ -43,7 +43,7 @@ from .columns import _generation_key, _leaves, _segment, _Segment
 from .evaluate import _Evaluator
 from .highlight import PASSAGE_LEAD, highlight_text, strip_marks
 from .language import EMPTY_QUERY, FIELD_ALIASES
-from .overview import index_overview, status_data
+from .overview import generation, index_overview, status_data
 from .parse import ParsedQuery, parse_query
 from .request import (ARRIVED, EXPORT_CAP, MAX_EXPANSIONS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH,
                       PART_WEIGHT, PASSAGE_CHARS, PASSAGES_PER_DOCUMENT, QUERY_TIME_LIMIT, SORTS,
@@ -62,5 +62,5 @@ __all__ = [
     "TEXT_FIELDS", "ParsedQuery", "QueryError", "SearchRequest", "citation", "date_range",
     "document", "document_paths", "dutch_date", "highlight_text", "index_overview",
     "more_like_this", "parse_date_value", "parse_query", "passage_link", "search",
-    "short_vergaderjaar", "status_data", "search_all", "ARRIVED", "document_file", "since_value", "strip_marks", "suggest", "synonym_groups", "synonyms_path",
+    "short_vergaderjaar", "status_data", "search_all", "ARRIVED", "document_file", "generation", "since_value", "strip_marks", "suggest", "synonym_groups", "synonyms_path",
 ]

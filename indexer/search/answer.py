@@ -35,6 +35,8 @@ def search(searcher, request: SearchRequest) -> dict:
         "facets": {"type": [], "year": [], "dossier": []},
         "expansions": parsed.expansions, "notices": notices, "notice": None,
         "suggestion": None, "took_ms": 0,
+        # How the query was read: the query that ran, expansions and compound parts included.
+        "read_as": None if parsed.empty else str(parsed.query),
     }
     if not parsed.empty:
         scan, facets, allowed = _matches(searcher, request, parsed, dates, deadline, notices)
