@@ -18,6 +18,8 @@ from .build import ConfigurationError, Options, build_index, read_passwords
 from .reasons import describe
 from . import export as exports
 from .arrivals import Arrivals
+from .clitext import echo
+from .i18n import translate
 from .search import QueryError, SearchRequest, generation, search, search_all, status_data
 from .store import RunLockedError, Store, StoreError, default_index_dir
 
@@ -28,7 +30,7 @@ class _Problem(click.ClickException):
     """A one-line Dutch message on stderr, no traceback."""
 
     def show(self, file=None) -> None:
-        click.echo(f"Fout: {self.format_message()}", err=True)
+        echo(f"Fout: {self.format_message()}", err=True)
 
 
 class UsageProblem(_Problem):
@@ -81,7 +83,7 @@ EXIT_CODES_HELP = ("Afsluitcodes: 0 alles gelezen; 1 sommige bestanden onleesbaa
 @click.option("--json", "as_json", is_flag=True, help="Druk het verslag af als JSON.")
 def index_command(paths, index_dir, workers, timeout, memory_mb, passwords, ocr, rebuild, dry_run,
                   wait, quiet, as_json):
-    """Index folders or files: add new, update changed and remove deleted documents."""
+    """Indexeer mappen of bestanden: voeg nieuwe documenten toe, werk gewijzigde bij en verwijder verdwenen."""
     store = Store(index_dir)
     try:
         options = Options(workers=workers or 0, timeout=timeout, memory_mb=memory_mb,
@@ -117,14 +119,14 @@ def index_command(paths, index_dir, workers, timeout, memory_mb, passwords, ocr,
 
 
 def _say_waiting(holder: dict) -> None:
-    click.echo(f"Wacht op de lopende indexering (pid {holder.get('pid', '?')})…", err=True)
+    echo(f"Wacht op de lopende indexering (pid {holder.get('pid', '?')})…", err=True)
 
 
 def _print_report(report: dict, store: Store, quiet: bool) -> None:
     unreadable = report["unreadable"]
     if not quiet:
         verb = "Zou indexeren" if report["dry_run"] else "Geïndexeerd"
-        click.echo(
+        echo(
             f"{verb}: {len(report['added'])} nieuw, {len(report['changed'])} gewijzigd, "
             f"{len(report['moved'])} verplaatst of gekopieerd, {len(report['removed'])} verwijderd, "
             f"{report['unchanged']} ongewijzigd; {report['ignored']} bestanden genegeerd.")
@@ -135,15 +137,15 @@ def _print_report(report: dict, store: Store, quiet: bool) -> None:
                     click.echo(f"  {label}: {path}")
         else:
             cached = f" ({report['files_from_cache']} uit de tekstcache)" if report["files_from_cache"] else ""
-            click.echo(f"Uitgelezen: {report['documents_indexed']} documenten{cached}, "
+            echo(f"Uitgelezen: {report['documents_indexed']} documenten{cached}, "
                        f"{report['pages_indexed']} pagina's in {report['seconds']:.1f} s.")
-            click.echo(f"Index {store.root}: {report['documents_total']} documenten, "
+            echo(f"Index {store.root}: {report['documents_total']} documenten, "
                        f"{report['pages_total']} pagina's.")
         for item in report["needs_ocr"]:
             pages = ", ".join(str(p) for p in item["pages"])
-            click.echo(f"Tekstherkenning nodig: {item['path']} (pagina {pages}); gebruik --ocr.")
+            echo(f"Tekstherkenning nodig: {item['path']} (pagina {pages}); gebruik --ocr.")
     if unreadable:
-        click.echo(f"Onleesbaar of onvolledig ({len(unreadable)}):", err=quiet)
+        echo(f"Onleesbaar of onvolledig ({len(unreadable)}):", err=quiet)
         for item in unreadable:
             click.echo(f"  {item['path']}: [{item['reason']}] {item['message']}", err=quiet)
 
@@ -158,7 +160,7 @@ class _Progress:
 
     def __call__(self, event: dict) -> None:
         if event["event"] == "plan" and event["files"]:
-            self.bar = click.progressbar(length=event["files"], label="Indexeren", file=sys.stderr,
+            self.bar = click.progressbar(length=event["files"], label=translate("Indexeren"), file=sys.stderr,
                                          show_eta=True, show_pos=True,
                                          item_show_func=lambda _: self._status())
             self.bar.__enter__()
@@ -180,28 +182,28 @@ class _Progress:
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="Als JSON.")
 def status_command(index_dir, as_json):
-    """Show what the index holds, its version, the last run and the files that failed."""
+    """Toon wat de index bevat, zijn versie, de laatste run en de bestanden die mislukten."""
     store = open_store(index_dir)
     data = status_data(store)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     click.echo(f"Index: {data['index']}")
-    click.echo(f"Documenten: {data['documents']}, pagina's: {data['pages']}, "
+    echo(f"Documenten: {data['documents']}, pagina's: {data['pages']}, "
                f"grootte: {data['size_bytes'] / 1e6:.1f} MB")
-    click.echo("Formaten: " + ", ".join(f"{k} {v}" for k, v in sorted(data["formats"].items())))
-    click.echo(f"Versie: schema {data['version']['schema']}, analyse {data['version']['analyzer']}")
+    echo("Formaten: " + ", ".join(f"{k} {v}" for k, v in sorted(data["formats"].items())))
+    echo(f"Versie: schema {data['version']['schema']}, analyse {data['version']['analyzer']}")
     run = data["last_run"]
     if run:
-        click.echo(f"Laatste run: {run['started']} – {run['finished']}: {len(run['added'])} nieuw, "
+        echo(f"Laatste run: {run['started']} – {run['finished']}: {len(run['added'])} nieuw, "
                    f"{len(run['changed'])} gewijzigd, {len(run['removed'])} verwijderd, "
                    f"{len(run['unreadable'])} onleesbaar")
         for item in run["unreadable"]:
             click.echo(f"  {item['path']}: [{item['reason']}] {item['message']}")
     for item in data["needs_ocr"]:
-        click.echo(f"Tekstherkenning nodig: {item['path']} (pagina {', '.join(map(str, item['pages']))})")
+        echo(f"Tekstherkenning nodig: {item['path']} (pagina {', '.join(map(str, item['pages']))})")
     for item in data["stale"]:
-        click.echo(f"Verouderd: {item['path']} ({describe(item.get('reason') or 'stale')})")
+        echo(f"Verouderd: {item['path']} ({describe(item.get('reason') or 'stale')})")
 
 
 @click.command("search")
@@ -228,7 +230,7 @@ def status_command(index_dir, as_json):
               "weg uit --csv en --json.")
 def search_command(query, index_dir, as_json, limit, page, sort, types, years, dossiers, date_from, date_to,
                    no_synonyms, since, as_csv, every, no_provenance):
-    """Search the index and print the best passages per document."""
+    """Doorzoek de index en toon de beste passages per document."""
     if as_json and as_csv:
         raise UsageProblem("kies --json of --csv, niet allebei")
     store = open_store(index_dir)
@@ -266,7 +268,7 @@ def _with_progress(documents, total: int):
     if not sys.stderr.isatty() or total < 2:
         yield from documents
         return
-    with click.progressbar(length=total, label="Exporteren", file=sys.stderr, show_pos=True) as bar:
+    with click.progressbar(length=total, label=translate("Exporteren"), file=sys.stderr, show_pos=True) as bar:
         for doc in documents:
             yield doc
             bar.update(1)
@@ -280,14 +282,14 @@ def _terminal(markup: str) -> str:
 
 def _print_answer(answer: dict, documents) -> None:
     for notice in answer["notices"]:
-        click.echo(f"Let op: {notice}")
+        echo(f"Let op: {notice}")
     for expansion in answer["expansions"]:
-        click.echo(f"Ook gezocht: {', '.join(expansion['added'])} (voor '{expansion['term']}')")
+        echo(f"Ook gezocht: {', '.join(expansion['added'])} (voor '{expansion['term']}')")
     total = answer["total"]
     noun = "document" if total == 1 else "documenten"
-    click.echo(f"{total} {noun} voor '{answer['query']}' ({answer['took_ms']:.0f} ms)")
+    echo(f"{total} {noun} voor '{answer['query']}' ({answer['took_ms']:.0f} ms)")
     if not total and answer.get("suggestion"):
-        click.echo(f"Bedoelde u: {answer['suggestion']}?")
+        echo(f"Bedoelde u: {answer['suggestion']}?")
     first = (answer["page"] - 1) * answer["per_page"]
     for n, doc in enumerate(documents, first + 1):
         facts = [doc["type"]]

@@ -61,7 +61,7 @@ def feed():
         search_request.sort, search_request.arrived, search_request.passages = engine.ARRIVED, arrived, 1
         answer = engine.search(current_app.extensions["kamerzoek_searchers"].get(), search_request)
     except QueryError as e:
-        return jsonify({"error": str(e)}), 400
+        return jsonify({"error": g.t.message(str(e))}), 400
     except StoreError as e:
         current_app.logger.warning("request %s: feed without index: %s", g.request_id, e)
         return jsonify({"error": g.t("error_index_unavailable", request_id=g.request_id)}), 503

@@ -1,6 +1,8 @@
 """Interface text in Dutch, with an English toggle."""
 from __future__ import annotations
 
+from indexer.i18n import translate
+
 TEXT = {
     "nl": {
         "skip_to_content": "Naar de inhoud",
@@ -229,4 +231,6 @@ def translator(lang: str):
         text = table.get(key) or TEXT["nl"].get(key, key)
         return text.format(**values) if values else text
 
+    # A Dutch message from the library (a QueryError): the command line's catalogue.
+    t.message = lambda text: translate(text, lang)
     return t

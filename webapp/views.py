@@ -88,7 +88,7 @@ def _answer(args, per_page_cap=None):
         search_request = request_from_args(args, **kwargs)
         return engine.search(searcher(), search_request), None, 200
     except QueryError as e:
-        return None, str(e), 400
+        return None, g.t.message(str(e)), 400
     except IndexMissingError as e:
         current_app.logger.warning("request %s: no index: %s", g.request_id, e)
         return None, g.t("error_no_index"), 503
