@@ -16,12 +16,11 @@ import click
 
 from .build import ConfigurationError, Options, build_index, read_passwords
 from .reasons import describe
-from . import export as exports
-from .arrivals import Arrivals
+from .search import QueryError, SearchRequest, search, status_data
+from .store import RunLockedError, Store, StoreError, default_index_dir
+
 from .clitext import echo
 from .i18n import translate
-from .search import QueryError, SearchRequest, generation, search, search_all, status_data
-from .store import RunLockedError, Store, StoreError, default_index_dir
 
 EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
 
@@ -231,6 +230,10 @@ def status_command(index_dir, as_json):
 def search_command(query, index_dir, as_json, limit, page, sort, types, years, dossiers, date_from, date_to,
                    no_synonyms, since, as_csv, every, no_provenance):
     """Doorzoek de index en toon de beste passages per document."""
+    from . import export as exports
+    from .arrivals import Arrivals
+    from .search import generation, search_all
+
     if as_json and as_csv:
         raise UsageProblem("kies --json of --csv, niet allebei")
     store = open_store(index_dir)

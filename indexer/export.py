@@ -18,8 +18,6 @@ from datetime import datetime
 from importlib import metadata
 from typing import Iterable, Iterator
 
-from .schema import versions
-
 FIELDS = ["doc_id", "title", "type", "date", "dossier", "number", "vergaderjaar", "page",
           "text", "citation", "link", "path"]
 #: The order of the provenance keys (CSV lines and JSON object alike).
@@ -40,6 +38,7 @@ def provenance(request, head: dict, generation: int | None, last_run: dict | Non
     filters = {"type": list(request.types), "year": list(request.years), "dossier": list(request.dossiers),
                "from": request.date_from, "to": request.date_to, "since": request.since,
                "synonyms": request.synonyms}
+    from .schema import versions
     v = versions()
     return {
         "query": request.q,

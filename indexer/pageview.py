@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .analysis import PART_PREFIX, TOKEN_PATTERN, word_terms
 from .extract import ExtractionError
-from .extract.positions import PageWords, ocr_words, text_layer_words
+from .extract.positions import PageWords
 
 #: The image widths offered (pixels); any other width asked for is refused, so the cache
 #: holds at most this many images per page.
@@ -178,6 +178,7 @@ def cached_words(cache: PageCache | None, sha: str, path, number: int, ocr: bool
             return PageWords.from_dict(json.loads(gzip.decompress(data)))
         except (OSError, ValueError, KeyError, TypeError):
             pass  # a damaged entry: read the page again
+    from .extract.positions import ocr_words, text_layer_words  # pdfminer only when a page is read
     try:
         words = ocr_words(path, number) if ocr else text_layer_words(path, number)
     except ExtractionError as e:

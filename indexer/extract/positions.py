@@ -16,14 +16,9 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from pdfminer.high_level import extract_pages
-from pdfminer.layout import LAParams, LTAnno, LTChar, LTContainer, LTTextLine
-
 from indexer.extract import ExtractionError
 
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
-
-LAPARAMS = LAParams(all_texts=True)  # as pdf.py reads text: words inside Form XObjects too
 OCR_DPI = 300
 OCR_LANGUAGE = "nld"
 
@@ -55,9 +50,13 @@ def text_layer_words(path: str | os.PathLike, number: int, password: str | None 
     """The words of page `number` (1-based) with their boxes, from the PDF's text layer.
 
     Raises ExtractionError("damaged") when the page cannot be read."""
+    from pdfminer.high_level import extract_pages  # imported when a page is read: the web app starts light
+    from pdfminer.layout import LAParams, LTAnno, LTChar
+
     try:
+        # all_texts, as pdf.py reads text: words inside Form XObjects too
         layouts = list(extract_pages(str(path), password=password or "", page_numbers=[number - 1],
-                                     laparams=LAPARAMS))
+                                     laparams=LAParams(all_texts=True)))
     except (MemoryError, OSError):
         raise
     except Exception as e:  # pdfminer raises many kinds for a damaged file
@@ -68,10 +67,10 @@ def text_layer_words(path: str | os.PathLike, number: int, password: str | None 
     x0, y0, x1, y1 = layout.bbox
     width, height = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
     page = PageWords(width, height, "text")
-    lines: list[LTTextLine] = []
+    lines: list = []
     _lines(layout, lines)
     for number_of_line, line in enumerate(lines):
-        chars: list[LTChar] = []
+        chars: list = []
         for item in list(line) + [None]:
             if isinstance(item, LTChar) and item.get_text().strip():
                 chars.append(item)
@@ -92,6 +91,7 @@ def text_layer_words(path: str | os.PathLike, number: int, password: str | None 
 
 
 def _lines(item, out: list) -> None:
+    from pdfminer.layout import LTContainer, LTTextLine
     for child in item:
         if isinstance(child, LTTextLine):
             out.append(child)
