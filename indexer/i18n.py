@@ -125,6 +125,52 @@ ENGLISH: dict[str, str] = {
     "Adres om op te luisteren.": "Address to listen on.",
     "Poort.": "Port.",
     "Aantal verwerkingsdraden van de server.": "Number of the server's worker threads.",
+    # options other helpers add (index --follow-symlinks, --engine, harvest, serve --workers)
+    "Volg ook koppelingen die naar buiten de geïndexeerde mappen leiden.":
+        "Also follow links that lead outside the indexed folders.",
+    "Zoekmachine: whoosh (standaard: de indexmap) of opensearch://HOST:POORT/INDEX; de indexmap houdt dan "
+    "de tekstcache en het verslag (of KAMERZOEK_ENGINE).":
+        "Search engine: whoosh (default: the index folder) or opensearch://HOST:PORT/INDEX; the index folder "
+        "then holds the text cache and the report (or KAMERZOEK_ENGINE).",
+    "Haal officiële publicaties (kamerstukken, bijlagen, handelingen, kamervragen) op bij KOOP's SRU-dienst.":
+        "Fetch official publications (parliamentary papers, appendices, proceedings, questions) from KOOP's "
+        "SRU service.",
+    "Voorbeeld: kamerzoek harvest archief --dossier 29754 --index var/index. Een volgende run vraagt alleen wat "
+    "sinds de vorige geslaagde run is gewijzigd (met een dag overlap). Afsluitcodes: 0 alles opgehaald; 1 sommige "
+    "documenten ontbreken of konden niet worden opgehaald, of de run stopte bij een onverwacht antwoord (het "
+    "verslag noemt ze); 2 verkeerd gebruik of een zoekvraag die de dienst afwijst; 3 de dienst gaf geen antwoord "
+    "voordat er iets binnen was, of de map of de index kon niet worden geschreven.":
+        "Example: kamerzoek harvest archief --dossier 29754 --index var/index. A later run asks only for what "
+        "changed since the previous successful run (with a day's overlap). Exit codes: 0 everything fetched; "
+        "1 some documents are missing or could not be fetched, or the run stopped at an unexpected answer (the "
+        "report lists them); 2 usage error or a query the service rejects; 3 the service did not answer before "
+        "anything came in, or the folder or the index could not be written.",
+    "Dossiernummer, met de bijlagen (herhaalbaar), bijvoorbeeld 29754.":
+        "Dossier number, with its appendices (repeatable), for example 29754.",
+    "Soort publicatie (herhaalbaar); kamerstuk omvat de bijlagen.":
+        "Kind of publication (repeatable); kamerstuk includes the appendices.",
+    "Gepubliceerd vanaf deze datum (JJJJ[-MM[-DD]]).": "Published from this date (YYYY[-MM[-DD]]).",
+    "Gepubliceerd tot en met deze datum.": "Published up to and including this date.",
+    "Extra CQL-voorwaarde, bijvoorbeeld 'w.vergaderjaar==2021-2022'.":
+        "An extra CQL condition, for example 'w.vergaderjaar==2021-2022'.",
+    "Hoogstens zoveel verzoeken per seconde (of KAMERZOEK_HARVEST_RATE).":
+        "At most this many requests a second (or KAMERZOEK_HARVEST_RATE).",
+    "Grootste bestand in MB; een groter bestand wordt overgeslagen en gemeld.":
+        "Largest file in MB; a larger file is skipped and reported.",
+    "Seconden wachten op verbinding en op elk deel van een antwoord.":
+        "Seconds to wait for a connection and for each part of an answer.",
+    "Pogingen per verzoek (de eerste meegeteld) bij verbindingsfouten, 429 en 5xx.":
+        "Attempts per request (the first included) on connection errors, 429 and 5xx.",
+    "Seconden voor de eerste herhaling; verdubbelt elke keer (met toeval), Retry-After gaat voor.":
+        "Seconds before the first retry; doubles each time (with jitter), Retry-After comes first.",
+    "Het SRU-adres (of KAMERZOEK_SRU_URL): een spiegel of een testserver.":
+        "The SRU address (or KAMERZOEK_SRU_URL): a mirror or a test server.",
+    "Indexeer na het ophalen de map in deze index.": "After fetching, index the folder into this index.",
+    "Toon wat er zou worden opgehaald, zonder iets op te halen.": "Show what would be fetched, without fetching.",
+    "Geen samenvatting; alleen wat ontbreekt of misging.": "No summary; only what is missing or went wrong.",
+    "Aantal serverprocessen (of KAMERZOEK_SERVE_WORKERS; standaard: alle kernen).":
+        "Number of server processes (or KAMERZOEK_SERVE_WORKERS; default: all cores).",
+    "Aantal verwerkingsdraden per serverproces.": "Number of worker threads per server process.",
     # click's own words (see indexer.clitext)
     "Gebruik:": "Usage:",
     "Opties": "Options",
@@ -154,6 +200,8 @@ ENGLISH: dict[str, str] = {
 
 #: Messages with variable parts: `{}` matches any text, carried over (itself translated if it can be).
 PATTERNS: dict[str, str] = {
+    "Welke vormen ophalen, met komma's ({}); het metadatarecord altijd.":
+        "Which formats to fetch, comma-separated ({}); the metadata record always.",
     "Fout: {}": "Error: {}",
     "Let op: {}": "Note: {}",
     "{} documenten voor '{}' ({} ms)": "{} documents for '{}' ({} ms)",
