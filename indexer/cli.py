@@ -14,10 +14,12 @@ from pathlib import Path
 
 import click
 
-from .build import ConfigurationError, Options, build_index, read_passwords
-from .reasons import describe
-from .search import QueryError, SearchRequest, index_overview, search
-from .store import RunLockedError, Store, StoreError, default_index_dir
+# The library is imported inside each command, only what that command needs: `kamerzoek --help`
+# and `kamerzoek search` start without the extractors (pdfminer) or the build machinery.
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .store import Store
 
 EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
 
@@ -37,14 +39,20 @@ class IndexProblem(_Problem):
     exit_code = EXIT_INDEX
 
 
+def _default_index_dir() -> Path:
+    from .store import default_index_dir
+    return default_index_dir()
+
+
 def index_option(f):
     return click.option(
         "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
-        envvar="KAMERZOEK_INDEX", default=default_index_dir, show_default="var/index",
+        envvar="KAMERZOEK_INDEX", default=_default_index_dir, show_default="var/index",
         help="Map van de index (of KAMERZOEK_INDEX).")(f)
 
 
 def open_store(index_dir: Path, must_exist: bool = True) -> Store:
+    from .store import Store, StoreError
     store = Store(index_dir)
     if must_exist:
         try:
@@ -80,6 +88,9 @@ EXIT_CODES_HELP = ("Afsluitcodes: 0 alles gelezen; 1 sommige bestanden onleesbaa
 def index_command(paths, index_dir, workers, timeout, memory_mb, passwords, ocr, rebuild, dry_run,
                   wait, quiet, as_json):
     """Index folders or files: add new, update changed and remove deleted documents."""
+    from .build import ConfigurationError, Options, build_index, read_passwords
+    from .store import RunLockedError, Store, StoreError
+
     store = Store(index_dir)
     try:
         options = Options(workers=workers or 0, timeout=timeout, memory_mb=memory_mb,
@@ -179,6 +190,8 @@ class _Progress:
 @click.option("--json", "as_json", is_flag=True, help="Als JSON.")
 def status_command(index_dir, as_json):
     """Show what the index holds, its version, the last run and the files that failed."""
+    from .reasons import describe
+
     store = open_store(index_dir)
     data = status_data(store)
     if as_json:
@@ -204,6 +217,8 @@ def status_command(index_dir, as_json):
 
 def status_data(store: Store) -> dict:
     """What `status` and the /status page show."""
+    from .search import index_overview
+
     with store.searcher() as searcher:
         overview = index_overview(searcher)
     last_run = store.last_run()
@@ -229,6 +244,8 @@ def status_data(store: Store) -> dict:
 def search_command(query, index_dir, as_json, limit, page, sort, types, years, dossiers, date_from, date_to,
                    no_synonyms):
     """Search the index and print the best passages per document."""
+    from .search import QueryError, SearchRequest, search
+
     store = open_store(index_dir)
     request = SearchRequest(q=query, page=page, per_page=limit, sort=sort, types=list(types),
                             years=list(years), dossiers=list(dossiers), date_from=date_from,
