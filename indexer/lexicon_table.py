@@ -11,6 +11,8 @@ Where no cache file can be written the table is built in memory, as before.
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 import os
 import sqlite3
 import tempfile
@@ -40,6 +42,7 @@ class LexiconTable:
         self.path = cache_dir() / f"lexicon-{version}-t{TABLE_FORMAT}.sqlite"
         self._lock = threading.Lock()
         self._full: dict[str, float] | None = None
+        self._sorted: list[str] | None = None
         self._seen: dict[str, float] = {}
         self._conn: sqlite3.Connection | None = None
         self._pid = 0
@@ -71,8 +74,7 @@ class LexiconTable:
 
     def starting_with(self, prefix: str, limit: int) -> list[str]:
         """Up to limit words starting with prefix, in sorted order."""
-        full = self._full
-        if full is None:
+        if self._full is None:
             with self._lock:
                 if self._full is None:
                     try:
@@ -82,8 +84,15 @@ class LexiconTable:
                         return [w for (w,) in rows]
                     except sqlite3.Error:
                         self._fall_back()
-            full = self._full
-        return sorted(w for w in full if w.startswith(prefix))[:limit]
+        words = self._sorted
+        if words is None:
+            words = self._sorted = sorted(self._full)
+        out = []
+        for word in itertools.islice(words, bisect.bisect_left(words, prefix), None):
+            if not word.startswith(prefix) or len(out) >= limit:
+                break
+            out.append(word)
+        return out
 
     def as_dict(self) -> dict[str, float]:
         """The whole table (loaded on first use)."""

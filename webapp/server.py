@@ -62,8 +62,12 @@ class KamerzoekServer(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self):
+        from indexer.analysis import lexicon
+
         from . import create_app
 
+        # The whole lexicon in the master: the workers share its pages instead of each loading it.
+        lexicon().load_all()
         app = create_app({"INDEX_DIR": self.index_dir})
         # One search before the first visitor: it loads the Dutch lexicon and the other lazy caches.
         app.test_client().get("/api/search", query_string={"q": "kamerzoek"})

@@ -1,8 +1,6 @@
 """Suggestions ("Bedoelde u …?"): close words from the index's own vocabulary."""
 from __future__ import annotations
 
-import bisect
-import itertools
 import re
 from functools import lru_cache
 
@@ -26,23 +24,14 @@ def _distance(a: str, b: str) -> int:
     return prev[-1]
 
 
-@lru_cache(maxsize=1)
-def _surface_words() -> list[str]:
-    return sorted(lexicon()._zipf)
-
-
 @lru_cache(maxsize=4096)
 def _surface_for(stem: str, typed: str) -> str:
     """A readable word for an index term: the lexicon word closest to what was typed that
     analyses to it (the index keeps stems, 'terugker', not words)."""
-    words = _surface_words()
     lex = lexicon()
     prefix = stem[:max(3, len(stem) - 2)]
     best, best_key = stem, None
-    start = bisect.bisect_left(words, prefix)
-    for word in itertools.islice(words, start, start + 400):
-        if not word.startswith(prefix):
-            break
+    for word in lex.starting_with(prefix, 400):  # sorted; only these words are read
         if analyze(word) == [stem]:
             key = (_distance(word, typed), -lex.zipf(word))
             if best_key is None or key < best_key:
