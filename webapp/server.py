@@ -13,7 +13,10 @@ import logging
 import os
 import sys
 
+from gunicorn import util
 from gunicorn.app.base import BaseApplication
+from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine
+from gunicorn.workers.gthread import ThreadWorker
 
 log = logging.getLogger("kamerzoek.serve")
 
@@ -37,7 +40,8 @@ class KamerzoekServer(BaseApplication):
             "bind": f"{host}:{port}",
             "workers": workers,
             "threads": threads,
-            "worker_class": "gthread",
+            "worker_class": "webapp.server.KamerzoekWorker",
+            "limit_request_line": 8190,   # gunicorn's largest; a longer request is answered in Dutch
             "preload_app": True,
             # A worker whose main loop stops answering the arbiter for this long is replaced;
             # requests run in its threads, so a long search does not count against it.
@@ -79,6 +83,31 @@ class KamerzoekServer(BaseApplication):
         gc.collect()
         gc.freeze()
         return app
+
+
+TOO_LONG = ("De aanvraag is te lang. Een zoekvraag mag hoogstens 500 tekens hebben; "
+            "maak de zoekvraag korter.")
+
+
+class KamerzoekWorker(ThreadWorker):
+    """gunicorn's threaded worker, answering an over-long request line or header with a 400
+    and a Dutch sentence (with the same security headers as every page) instead of its own 414."""
+
+    def handle_error(self, req, client, addr, exc):
+        if not isinstance(exc, (LimitRequestLine, LimitRequestHeaders)):
+            return super().handle_error(req, client, addr, exc)
+        from . import CSP
+        self.log.warning("Te lange aanvraag van %s: %s", (addr or ("?",))[0], str(exc)[:200])
+        body = ("<!doctype html><html lang=\"nl\"><meta charset=\"utf-8\"><title>Kamerzoek</title>"
+                f"<p>{TOO_LONG}</p></html>").encode("utf-8")
+        head = ("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n"
+                "Content-Type: text/html; charset=utf-8\r\n"
+                f"Content-Length: {len(body)}\r\nContent-Security-Policy: {CSP}\r\n"
+                "X-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\nReferrer-Policy: same-origin\r\n\r\n")
+        try:
+            util.write_nonblock(client, head.encode("latin-1") + body)
+        except OSError:
+            self.log.debug("the client went away before the answer")
 
 
 def _when_ready(server) -> None:

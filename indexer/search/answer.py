@@ -61,10 +61,12 @@ def search(searcher, request: SearchRequest) -> dict:
             total=total, facets=facets,
             pages=max(1, min(MAX_PAGE, -(-total // request.per_page))),
             results=[_document_result(searcher, doc_id, _best_pages(searcher, scan, doc_id, request.passages),
-                                      parsed, request)
+                                      parsed, request, deadline)
                      for doc_id in shown])
+        if time.monotonic() > deadline and not scan.truncated:
+            notices.append("De zoekvraag duurde te lang; niet alle passages zijn gemarkeerd.")
     if answer["total"] < SUGGEST_BELOW and not parsed.empty:
-        answer["suggestion"] = suggest(searcher, request.q)
+        answer["suggestion"] = suggest(searcher, request.q, deadline)
     answer["notice"] = " ".join(notices) or None
     answer["took_ms"] = round((time.monotonic() - started) * 1000, 1)
     return answer
@@ -79,7 +81,7 @@ def _iso(value) -> str | None:
 
 
 def _document_result(searcher, doc_id: str, hits: list, parsed: ParsedQuery,
-                     request: SearchRequest) -> dict:
+                     request: SearchRequest, deadline: float | None = None) -> dict:
     record = _document_record(searcher, doc_id)
     info = record.get("info") or {}
     doc = {
@@ -102,7 +104,9 @@ def _document_result(searcher, doc_id: str, hits: list, parsed: ParsedQuery,
     cite = citation(doc, 0).rsplit(", p. ", 1)[0]
     for _, fields in hits:
         page = fields.get("page")
-        markup = highlight_text(fields.get("content", ""), parsed.highlight_terms)
+        # Past the deadline a passage is the page's first lines, unmarked: the answer comes on time.
+        late = deadline is not None and time.monotonic() > deadline
+        markup = highlight_text(fields.get("content", ""), frozenset() if late else parsed.highlight_terms)
         passages.append({
             "page": page,
             "html": markup,
