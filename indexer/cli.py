@@ -16,7 +16,8 @@ import click
 
 from .build import ConfigurationError, Options, build_index, read_passwords
 from .reasons import describe
-from .search import QueryError, SearchRequest, search, status_data
+from .search import (EngineConfigError, EngineUnavailable, QueryError, SearchRequest, open_engine, search,
+                     status_data)
 from .store import RunLockedError, Store, StoreError, default_index_dir
 
 EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
@@ -52,6 +53,25 @@ def open_store(index_dir: Path, must_exist: bool = True) -> Store:
         except StoreError as e:
             raise IndexProblem(str(e)) from e
     return store
+
+
+def engine_option(f):
+    return click.option(
+        "--engine", "engine_spec", envvar="KAMERZOEK_ENGINE", metavar="ENGINE",
+        help="Zoekmachine: whoosh (standaard, de indexmap) of een URL (of KAMERZOEK_ENGINE).")(f)
+
+
+def cli_engine(spec: str | None, index_dir: Path):
+    """The engine --engine names, ready to answer (exit 2 for a bad name, 3 when it cannot answer)."""
+    try:
+        engine = open_engine(spec, index_dir)
+    except EngineConfigError as e:
+        raise UsageProblem(str(e)) from e
+    try:
+        engine.ready()
+    except EngineUnavailable as e:
+        raise IndexProblem(str(e)) from e
+    return engine
 
 
 EXIT_CODES_HELP = ("Afsluitcodes: 0 alles gelezen; 1 sommige bestanden onleesbaar (het verslag noemt ze); "
@@ -176,11 +196,15 @@ class _Progress:
 
 @click.command("status")
 @index_option
+@engine_option
 @click.option("--json", "as_json", is_flag=True, help="Als JSON.")
-def status_command(index_dir, as_json):
+def status_command(index_dir, engine_spec, as_json):
     """Show what the index holds, its version, the last run and the files that failed."""
-    store = open_store(index_dir)
-    data = status_data(store)
+    engine = cli_engine(engine_spec, index_dir)
+    try:
+        data = status_data(engine)
+    except EngineUnavailable as e:
+        raise IndexProblem(str(e)) from e
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -216,18 +240,20 @@ def status_command(index_dir, as_json):
 @click.option("--from", "date_from", metavar="DATUM", help="Vanaf deze datum (JJJJ, JJJJ-MM of JJJJ-MM-DD).")
 @click.option("--to", "date_to", metavar="DATUM", help="Tot en met deze datum.")
 @click.option("--no-synonyms", is_flag=True, help="Zoek niet ook naar synoniemen en afkortingen.")
+@engine_option
 def search_command(query, index_dir, as_json, limit, page, sort, types, years, dossiers, date_from, date_to,
-                   no_synonyms):
+                   no_synonyms, engine_spec):
     """Search the index and print the best passages per document."""
-    store = open_store(index_dir)
+    engine = cli_engine(engine_spec, index_dir)
     request = SearchRequest(q=query, page=page, per_page=limit, sort=sort, types=list(types),
                             years=list(years), dossiers=list(dossiers), date_from=date_from,
                             date_to=date_to, synonyms=not no_synonyms)
     try:
-        with store.searcher() as searcher:
-            answer = search(searcher, request)
+        answer = search(engine, request)
     except QueryError as e:
         raise UsageProblem(str(e)) from e
+    except EngineUnavailable as e:
+        raise IndexProblem(str(e)) from e
     if as_json:
         click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
         return

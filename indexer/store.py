@@ -26,9 +26,10 @@ from whoosh.index import LockError
 from whoosh.query import Term
 
 from .schema import build_schema, versions
+from .search.engine import EngineUnavailable
 
 
-class StoreError(Exception):
+class StoreError(EngineUnavailable):
     """The index could not be opened or written (exit code 3)."""
 
 

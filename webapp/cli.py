@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from indexer.cli import IndexProblem, index_command, index_option, open_store, search_command, status_command
+from indexer.cli import (IndexProblem, cli_engine, engine_option, index_command, index_option,
+                         search_command, status_command)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,15 +28,16 @@ main.add_command(search_command)
               help="Poort.")
 @click.option("--threads", type=click.IntRange(1, 64), default=8, envvar="KAMERZOEK_THREADS", show_default=True,
               help="Aantal verwerkingsdraden van de server.")
-def serve_command(index_dir, host, port, threads):
+@engine_option
+def serve_command(index_dir, host, port, threads, engine_spec):
     """Serve the web app with the production WSGI server (waitress)."""
     from waitress import serve
 
     from . import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    open_store(index_dir)  # fail early with exit 3 when there is no usable index
-    app = create_app({"INDEX_DIR": str(index_dir)})
+    cli_engine(engine_spec, index_dir)  # fail early: exit 2 for a bad --engine, 3 when it cannot answer
+    app = create_app({"INDEX_DIR": str(index_dir), "ENGINE": engine_spec})
     # One search before the first visitor: it loads the Dutch lexicon and the other lazy caches
     # (about a second), so nobody's first query pays for that.
     app.test_client().get("/api/search", query_string={"q": "kamerzoek"})

@@ -14,8 +14,8 @@ from flask import (Blueprint, Response, abort, current_app, g, jsonify, render_t
 from markupsafe import Markup
 
 from indexer import search as engine
-from indexer.search import EXPORT_CAP, QueryError, status_data
-from indexer.store import IndexMissingError, StoreError
+from indexer.search import EXPORT_CAP, EngineUnavailable, QueryError, status_data
+from indexer.store import IndexMissingError
 
 from .search import active_filters, request_from_args, toggle_filter, url_with, with_lang
 
@@ -23,9 +23,9 @@ bp = Blueprint("kamerzoek", __name__)
 DOC_ID = re.compile(r"^[0-9a-f]{16}$")
 
 
-def searcher():
-    """This thread's searcher, refreshed after each commit."""
-    return current_app.extensions["kamerzoek_searchers"].get()
+def search_engine():
+    """The engine behind the app (its searchers follow each commit)."""
+    return current_app.extensions["kamerzoek_engine"]
 
 
 def store():
@@ -88,13 +88,13 @@ def _answer(args, per_page_cap=None):
     try:
         kwargs = {"per_page_cap": per_page_cap} if per_page_cap else {}
         search_request = request_from_args(args, **kwargs)
-        return engine.search(searcher(), search_request), None, 200
+        return engine.search(search_engine(), search_request), None, 200
     except QueryError as e:
         return None, str(e), 400
     except IndexMissingError as e:
         current_app.logger.warning("request %s: no index: %s", g.request_id, e)
         return None, g.t("error_no_index"), 503
-    except StoreError as e:
+    except EngineUnavailable as e:
         current_app.logger.error("request %s: index unavailable: %s", g.request_id, e, exc_info=True)
         return None, g.t("error_index_unavailable", request_id=g.request_id), 503
 
@@ -127,10 +127,10 @@ def document(doc_id):
     q = request.args.get("q", "")
     synonyms = request.args.get("synonyms", "1") not in ("0", "uit", "off")
     try:
-        s = searcher()
+        s = search_engine()
         doc = engine.document(s, doc_id, q=q[:engine.MAX_QUERY_LENGTH], synonyms=synonyms)
         similar = engine.more_like_this(s, doc_id) if doc else []
-    except StoreError:
+    except EngineUnavailable:
         abort(404)
     if doc is None:
         abort(404)
@@ -143,8 +143,8 @@ def original(doc_id):
     if not DOC_ID.match(doc_id):
         abort(404)
     try:
-        paths = engine.document_paths(searcher(), doc_id)
-    except StoreError:
+        paths = engine.document_paths(search_engine(), doc_id)
+    except EngineUnavailable:
         abort(404)
     roots = [os.path.realpath(r) for r in store().roots()]
     for path in paths:
@@ -159,8 +159,8 @@ def original(doc_id):
 def status_page():
     """What the index holds and how the last run went."""
     try:
-        data = status_data(store())
-    except StoreError as e:
+        data = status_data(search_engine())
+    except EngineUnavailable as e:
         return render_template("error.html", status=503, key="no_index", detail=str(e)), 503
     return render_template("status.html", data=data)
 
@@ -169,8 +169,8 @@ def status_page():
 def api_status():
     """The status as JSON."""
     try:
-        return jsonify(status_data(store()))
-    except StoreError as e:
+        return jsonify(status_data(search_engine()))
+    except EngineUnavailable as e:
         return jsonify({"error": str(e)}), 503
 
 

@@ -1,32 +1,30 @@
 """Answering a request: documents with their best passages, facets and the year curve; and one
-document with every page highlighted."""
+document with every page highlighted. Everything here goes through the engine seam (engine.py);
+``source`` is an engine, or a Whoosh searcher (wrapped as the Whoosh engine)."""
 from __future__ import annotations
 
-import itertools
 import time
 from datetime import datetime
 
-from whoosh import query
-
+from . import plan
 from . import request as limits
 from .cite import citation, passage_link
+from .engine import DocumentMatch, Filters, ResultsPage, as_engine
 from .highlight import highlight_text, strip_marks
 from .parse import ParsedQuery, parse_query
-from .rank import _best_pages, _facets_and_allowed, _rank_by_date
 from .request import (MAX_PAGE, SUGGEST_BELOW, QueryError, SearchRequest, normalise_request,
                       request_dates)
-from .scan import _page_scores, _ranked, _scan
 from .suggest import suggest
 
 
-def search(searcher, request: SearchRequest) -> dict:
+def search(source, request: SearchRequest) -> dict:
     """Answer a request: documents with their best passages, facets and the year curve."""
     started = time.monotonic()
     deadline = started + limits.QUERY_TIME_LIMIT
+    engine = as_engine(source)
     normalise_request(request)
     dates = request_dates(request)
-    parsed = parse_query(request.q, searcher.schema, searcher.reader(), synonyms=request.synonyms,
-                         deadline=deadline)
+    parsed = parse_query(request.q, engine, synonyms=request.synonyms, deadline=deadline)
     notices = list(parsed.notices)
     answer = {
         "query": request.q, "total": 0, "page": request.page, "per_page": request.per_page,
@@ -36,49 +34,43 @@ def search(searcher, request: SearchRequest) -> dict:
         "suggestion": None, "took_ms": 0,
     }
     if not parsed.empty:
-        q = parsed.query if dates is None else query.And([parsed.query, dates]).normalize()
-        scan = _scan(searcher, q, deadline)
-        if scan.truncated:
+        q = parsed.plan if dates is None else conjoin(parsed.plan, dates)
+        filters = Filters(tuple(request.types), tuple(request.years), tuple(request.dossiers))
+        page = ResultsPage((request.page - 1) * request.per_page, request.per_page, request.sort,
+                           request.passages)
+        matches = engine.search(q, filters, page, deadline)
+        if matches.truncated:
             notices.append("De zoekvraag duurde te lang; de resultaten zijn mogelijk onvolledig.")
-        key = (tuple(request.types), tuple(request.years), tuple(request.dossiers))
-        if key not in scan.facets:
-            scan.facets = {key: _facets_and_allowed(scan.docs, request)}  # the last filter choice
-        facets, allowed = scan.facets[key]
-        facets = {name: [dict(f) for f in values] for name, values in facets.items()}
-        total = len(allowed)
-        needed = request.page * request.per_page
-        if request.sort == "relevance":
-            ranked = _ranked(scan)
-            ordered = ranked[:needed] if len(allowed) == len(ranked) else \
-                list(itertools.islice((d for d in ranked if d in allowed), needed))
-        else:
-            ordered = _rank_by_date(scan.docs, allowed, request.sort == "newest")
-        shown = ordered[(request.page - 1) * request.per_page: needed]
-        _page_scores(searcher, scan, shown)
         answer.update(
-            total=total, facets=facets,
-            pages=max(1, min(MAX_PAGE, -(-total // request.per_page))),
-            results=[_document_result(searcher, doc_id, _best_pages(searcher, scan, doc_id, request.passages),
-                                      parsed, request)
-                     for doc_id in shown])
+            total=matches.total, facets=matches.facets,
+            pages=max(1, min(MAX_PAGE, -(-matches.total // request.per_page))),
+            results=[_document_result(engine, match, parsed, request) for match in matches.documents])
     if answer["total"] < SUGGEST_BELOW and not parsed.empty:
-        answer["suggestion"] = suggest(searcher, request.q)
+        answer["suggestion"] = suggest(engine, request.q)
     answer["notice"] = " ".join(notices) or None
     answer["took_ms"] = round((time.monotonic() - started) * 1000, 1)
     return answer
 
 
-def _document_record(searcher, doc_id: str) -> dict:
-    return dict(searcher.document(id=f"doc:{doc_id}") or {})
+def conjoin(a: plan.Node, b: plan.Node) -> plan.Node:
+    """a AND b, as one flat And (as Whoosh's normalize() leaves it)."""
+    left = a.children if isinstance(a, plan.And) and a.boost == 1.0 else (a,)
+    right = b.children if isinstance(b, plan.And) and b.boost == 1.0 else (b,)
+    return plan.And(left + right)
+
+
+def _document_record(engine, doc_id: str) -> dict:
+    return engine.document(doc_id) or {}
 
 
 def _iso(value) -> str | None:
     return value.date().isoformat() if isinstance(value, datetime) else (value or None)
 
 
-def _document_result(searcher, doc_id: str, hits: list, parsed: ParsedQuery,
+def _document_result(engine, match: DocumentMatch, parsed: ParsedQuery,
                      request: SearchRequest) -> dict:
-    record = _document_record(searcher, doc_id)
+    doc_id, hits = match.doc_id, match.pages
+    record = _document_record(engine, doc_id)
     info = record.get("info") or {}
     doc = {
         "doc_id": doc_id,
@@ -94,11 +86,12 @@ def _document_result(searcher, doc_id: str, hits: list, parsed: ParsedQuery,
         "pages": info.get("pages"),
         "status": info.get("status", "ok"),
         "stale": info.get("status") == "stale",
-        "score": round(float(hits[0][0]), 4) if hits else 0.0,
+        "score": round(float(hits[0].score), 4) if hits else 0.0,
     }
     passages = []
     cite = citation(doc, 0).rsplit(", p. ", 1)[0]
-    for _, fields in hits:
+    for hit in hits:
+        fields = hit.record
         page = fields.get("page")
         markup = highlight_text(fields.get("content", ""), parsed.highlight_terms)
         passages.append({
@@ -114,20 +107,20 @@ def _document_result(searcher, doc_id: str, hits: list, parsed: ParsedQuery,
 
 
 # -- one document -----------------------------------------------------------------------
-def document(searcher, doc_id: str, q: str = "", synonyms: bool = True) -> dict | None:
+def document(source, doc_id: str, q: str = "", synonyms: bool = True) -> dict | None:
     """A document with every page, the query's words highlighted on each."""
-    record = _document_record(searcher, doc_id)
+    engine = as_engine(source)
+    record = _document_record(engine, doc_id)
     if not record:
         return None
     terms: frozenset = frozenset()
     if q.strip():
         try:
-            terms = parse_query(q, searcher.schema, searcher.reader(), synonyms=synonyms).highlight_terms
+            terms = parse_query(q, engine, synonyms=synonyms).highlight_terms
         except QueryError:
             terms = frozenset()
     info = record.get("info") or {}
-    pages = sorted((dict(p) for p in searcher.documents(doc_id=doc_id, kind="page")),
-                   key=lambda p: p["page"])
+    pages = engine.pages(doc_id)
     out_pages = []
     for page in pages:
         markup = highlight_text(page["content"], terms, whole=True)
@@ -146,6 +139,6 @@ def document(searcher, doc_id: str, q: str = "", synonyms: bool = True) -> dict 
     return doc
 
 
-def document_paths(searcher, doc_id: str) -> list[str]:
-    record = _document_record(searcher, doc_id)
+def document_paths(source, doc_id: str) -> list[str]:
+    record = _document_record(as_engine(source), doc_id)
     return [f["path"] for f in (record.get("info") or {}).get("files", [])]
