@@ -30,9 +30,10 @@ from whoosh.query import Term
 
 from . import names
 from .schema import build_schema, versions
+from .search.engine import EngineUnavailable
 
 
-class StoreError(Exception):
+class StoreError(EngineUnavailable):
     """The index could not be opened or written (exit code 3)."""
 
 

@@ -59,7 +59,7 @@ def feed():
     try:
         search_request = request_from_args(args)
         search_request.sort, search_request.arrived, search_request.passages = engine.ARRIVED, arrived, 1
-        answer = engine.search(current_app.extensions["kamerzoek_searchers"].get(), search_request)
+        answer = engine.search(current_app.extensions["kamerzoek_engine"], search_request)
     except QueryError as e:
         return jsonify({"error": g.t.message(str(e))}), 400
     except StoreError as e:
