@@ -27,6 +27,7 @@ from whoosh.query import Term
 
 from .schema import build_schema, versions
 from .search.engine import EngineUnavailable
+from .search.whoosh_internals import around_commit_toc
 
 
 class StoreError(EngineUnavailable):
@@ -442,9 +443,8 @@ def _pause_inside_commit(writer) -> None:
     if name != "commit" or not rest:
         return
     seconds, _, nth = rest.partition(":")
-    commit_toc = writer._commit_toc
 
-    def paused(segments):
+    def pause():
         global _commits
         _commits += 1
         if not nth or int(nth) == _commits:
@@ -452,6 +452,5 @@ def _pause_inside_commit(writer) -> None:
             if marker:
                 Path(marker).write_text(str(os.getpid()))
             time.sleep(float(seconds))
-        commit_toc(segments)
 
-    writer._commit_toc = paused
+    around_commit_toc(writer, pause)

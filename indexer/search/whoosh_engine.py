@@ -117,7 +117,7 @@ class WhooshEngine(Engine):
 
     def expand(self, pattern: plan.Prefix | plan.Wildcard | plan.Fuzzy) -> Iterable[str]:
         reader = self._searcher().reader()
-        for btext in to_whoosh(pattern)._btexts(reader):
+        for _, btext in to_whoosh(pattern).expanded_terms(reader):
             yield btext.decode("utf-8") if isinstance(btext, bytes) else btext
 
     def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int) -> Iterable[str]:
