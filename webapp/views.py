@@ -161,6 +161,7 @@ def status_page():
     try:
         data = status_data(search_engine())
     except EngineUnavailable as e:
+        current_app.logger.error("request %s: index unavailable: %s", g.request_id, e)
         return render_template("error.html", status=503, key="no_index", detail=str(e)), 503
     return render_template("status.html", data=data)
 
@@ -171,7 +172,8 @@ def api_status():
     try:
         return jsonify(status_data(search_engine()))
     except EngineUnavailable as e:
-        return jsonify({"error": str(e)}), 503
+        current_app.logger.error("request %s: index unavailable: %s", g.request_id, e)
+        return jsonify({"error": str(e), "request_id": g.request_id}), 503
 
 
 @bp.get("/help")
