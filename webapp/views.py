@@ -219,6 +219,7 @@ def status_page():
     try:
         data = _for_people(status_data(search_engine()))
     except (StoreError, EngineUnavailable) as e:
+        current_app.logger.error("request %s: index unavailable: %s", g.request_id, e)
         return render_template("error.html", status=503, key="no_index", detail=str(e)), 503
     return render_template("status.html", data=data)
 
@@ -229,7 +230,8 @@ def api_status():
     try:
         return jsonify(_for_people(status_data(search_engine())))
     except (StoreError, EngineUnavailable) as e:
-        return jsonify({"error": str(e)}), 503
+        current_app.logger.error("request %s: index unavailable: %s", g.request_id, e)
+        return jsonify({"error": str(e), "request_id": g.request_id}), 503
 
 
 @bp.get("/help")

@@ -6,23 +6,58 @@ A plan is turned back into a Whoosh query (whoosh_plan.to_whoosh) and evaluated 
 """
 from __future__ import annotations
 
+import functools
 import itertools
+import pickle
+import struct
 import threading
+import zlib
 from collections import OrderedDict
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from whoosh import query
+from whoosh.index import IndexError as WhooshIndexError
 
 from ..analysis import PART_PREFIX
 from ..store import SearcherPool, Store
 from . import plan
 from .columns import _generation_key
+from .engine import DocumentMatch, Engine, EngineUnavailable, Filters, Matches, PageMatch, ResultsPage
 from .expand import Expansion, expand_fuzzy, expand_prefix, expand_wildcard, terms_within
-from .engine import DocumentMatch, Engine, Filters, Matches, PageMatch, ResultsPage
+from .request import QueryError
 from .rank import _best_pages, _facets_and_allowed, _rank_by_date
 from .scan import _page_scores, _ranked, _scan
 from .whoosh_plan import to_whoosh
+
+# What reading a damaged index raises: missing or truncated files, garbled pickles, blocks
+# and numbers. Our own errors (QueryError is a ValueError) pass through unchanged.
+DAMAGE = (OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingError, UnicodeDecodeError,
+          WhooshIndexError, IndexError, KeyError, ValueError, TypeError, AttributeError)
+
+
+class IndexDamaged(EngineUnavailable):
+    """The index could be opened but not read: its files are damaged (exit 3, HTTP 503)."""
+
+
+def _damaged(store: Store | None, error: BaseException) -> IndexDamaged:
+    where = f" in {store.root}" if store is not None else ""
+    return IndexDamaged(f"de index{where} is beschadigd en kan niet worden gelezen "
+                        f"({type(error).__name__}); bouw hem opnieuw met: kamerzoek index --rebuild PAD")
+
+
+def _reads(method):
+    """Errors met while reading the index become IndexDamaged, naming the rebuild."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (QueryError, EngineUnavailable):
+            raise
+        except DAMAGE as e:
+            raise _damaged(self.store, e) from e
+    return wrapper
+
 
 MLT_PAGES = 12      # pages read for a document's key terms (spread over a long document)
 _SIMILAR: OrderedDict = OrderedDict()
@@ -50,6 +85,7 @@ class WhooshEngine(Engine):
         return cls(lambda: searcher)
 
     # -- searching -------------------------------------------------------------------
+    @_reads
     def search(self, query_plan: plan.Node, filters: Filters, page: ResultsPage, deadline: float) -> Matches:
         searcher = self._searcher()
         scan = _scan(searcher, to_whoosh(query_plan), deadline)
@@ -79,6 +115,7 @@ class WhooshEngine(Engine):
                                            [PageMatch(score, dict(fields)) for score, fields in hits]))
         return Matches(len(allowed), documents, facets, scan.truncated)
 
+    @_reads
     def more_like_this(self, doc_id: str, limit: int, deadline: float) -> list[str]:
         """Its most distinctive words (Whoosh's key terms of a sample of its pages), searched for."""
         searcher = self._searcher()
@@ -105,9 +142,11 @@ class WhooshEngine(Engine):
         return list(similar)
 
     # -- records ---------------------------------------------------------------------
+    @_reads
     def document(self, doc_id: str) -> dict | None:
         return dict(self._searcher().document(id=f"doc:{doc_id}") or {}) or None
 
+    @_reads
     def pages(self, doc_id: str, first: int | None = None, last: int | None = None) -> list[dict]:
         searcher = self._searcher()
         if first is None and last is None:
@@ -118,16 +157,20 @@ class WhooshEngine(Engine):
             rows = (searcher.stored_fields(n) for n in searcher.docs_for_query(window))
         return sorted((dict(p) for p in rows), key=lambda p: p["page"])
 
+    @_reads
     def documents(self) -> Iterator[dict]:
-        return (dict(d) for d in self._searcher().documents(kind="doc"))
+        return iter([dict(d) for d in self._searcher().documents(kind="doc")])
 
     # -- the term dictionary ---------------------------------------------------------
+    @_reads
     def doc_count(self) -> int:
         return self._searcher().reader().doc_count_all()
 
+    @_reads
     def doc_frequency(self, fieldname: str, text: str) -> int:
         return self._searcher().reader().doc_frequency(fieldname, text)
 
+    @_reads
     def expand(self, pattern: plan.Prefix | plan.Wildcard | plan.Fuzzy, limit: int,
                deadline: float | None = None, accept=None) -> Expansion:
         reader = self._searcher().reader()
@@ -138,15 +181,18 @@ class WhooshEngine(Engine):
             return expand_prefix(reader, pattern.field, pattern.text, limit, deadline, accept)
         return expand_wildcard(reader, pattern.field, pattern.pattern, limit, deadline, accept)
 
+    @_reads
     def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int,
                      deadline: float | None = None) -> Iterable[str]:
         return terms_within(self._searcher().reader(), fieldname, text, maxdist, prefix=prefix, deadline=deadline)
 
+    @_reads
     def lookup(self, fieldname: str, value: str) -> str | None:
         record = self._searcher().document(**{fieldname: value, "kind": "doc"})
         return record.get("doc_id") if record else None
 
     # -- the index as a whole ----------------------------------------------------------
+    @_reads
     def generation(self):
         return _generation_key(self._searcher())
 
@@ -160,6 +206,7 @@ class WhooshEngine(Engine):
         if self._pool is not None:
             self._pool.reset()
 
+    @_reads
     def info(self) -> dict:
         store = self.store
         if store is None:

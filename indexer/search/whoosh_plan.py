@@ -2,8 +2,9 @@
 
 The parser (language.py) and the rewrites (rewrite.py) work on the trees Whoosh's QueryParser
 makes; ``to_plan`` turns the result into the plan that crosses the engine seam, and the Whoosh
-engine turns a plan back into a Whoosh query with ``to_whoosh``. The two are inverse: a
-rewritten tree and ``to_whoosh(to_plan(tree))`` score every page alike.
+engine turns a plan back into a Whoosh query with ``to_whoosh``. The two are inverse up to
+form: ``to_whoosh(to_plan(tree))`` scores every page as the tree does, except that NIET inside
+an AND becomes Whoosh's AndNot (which adds nothing for the exclusion, as the plan means).
 """
 from __future__ import annotations
 
@@ -76,6 +77,9 @@ def to_whoosh(node: plan.Node) -> query.Query:
     if kind is plan.Or:
         return query.Or([to_whoosh(c) for c in node.children], boost=node.boost)
     if kind is plan.And:
+        negated = [c.child for c in node.children if isinstance(c, plan.Not)]
+        if negated:
+            return _and_not(node, negated)
         return query.And([to_whoosh(c) for c in node.children], boost=node.boost)
     if kind is plan.Not:
         return query.Not(to_whoosh(node.child))
@@ -101,3 +105,14 @@ def to_whoosh(node: plan.Node) -> query.Query:
         return query.FuzzyTerm(node.field, node.text, boost=node.boost, maxdist=node.maxdist,
                                prefixlength=node.prefix)
     raise TypeError(f"not a plan node: {node!r}")
+
+
+def _and_not(node: plan.And, negated: list) -> query.Query:
+    """'a NIET b' as AndNot(a, b): Whoosh would score And([a, Not(b)]) with 1.0 added for the
+    Not (its inverse matcher's weight); an exclusion adds nothing, here as in the evaluator."""
+    others = [to_whoosh(c) for c in node.children if not isinstance(c, plan.Not)]
+    positive = query.Every() if not others else others[0] if len(others) == 1 else query.And(others)
+    if node.boost != 1.0:
+        positive = positive.with_boost(positive.boost * node.boost)
+    excluded = [to_whoosh(c) for c in negated]
+    return query.AndNot(positive, excluded[0] if len(excluded) == 1 else query.Or(excluded))
