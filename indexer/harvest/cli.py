@@ -11,9 +11,7 @@ from urllib.parse import urlparse
 
 import click
 
-from ..build import ConfigurationError, Options, build_index
 from ..cli import EXIT_INDEX, IndexProblem, UsageProblem
-from ..store import RunLockedError, Store, StoreError
 from .client import Settings, size_text, user_agent
 from .run import DEFAULT_FORMATS, FORMATS, HarvestError, HarvestOptions, QueryRejectedError, harvest
 from .sru import DEFAULT_BASE_URL, TYPE_QUERIES
@@ -133,6 +131,10 @@ def _index(folder: Path, index_dir: Path):
     """Index the harvest folder (only new and changed files are read); (report, error sentence)."""
     if not folder.is_dir():
         return None, None
+    # Imported here: every `kamerzoek` command loads this module, only this one builds.
+    from ..build import ConfigurationError, Options, build_index
+    from ..store import RunLockedError, Store, StoreError
+
     store = Store(index_dir)
     try:
         if store.exists():
