@@ -173,6 +173,8 @@ ENGLISH: dict[str, str] = {
     "Aantal serverprocessen (of KAMERZOEK_SERVE_WORKERS; standaard: alle kernen).":
         "Number of server processes (or KAMERZOEK_SERVE_WORKERS; default: all cores).",
     "Aantal verwerkingsdraden per serverproces.": "Number of worker threads per server process.",
+    "Start de webapp met de productieserver (gunicorn: meerdere processen, elk met draden).":
+        "Serve the web app with the production server (gunicorn: several processes, threads each).",
     # click's own words (see indexer.clitext)
     "Gebruik:": "Usage:",
     "Opties": "Options",

@@ -138,6 +138,10 @@ def _index(folder: Path, index_dir: Path):
 
     if not folder.is_dir():
         return None, None
+    # Imported here: every `kamerzoek` command loads this module, only this one builds.
+    from ..build import ConfigurationError, Options, build_index
+    from ..store import RunLockedError, Store, StoreError
+
     store = Store(index_dir)
     try:
         if store.exists():
