@@ -207,3 +207,17 @@ def test_web_exports_carry_provenance_and_reproduce(corpus_index):
     assert [p["doc_id"] for p in data["passages"]] == [r["doc_id"] for r in rows]
     bare = client.get("/export.csv?q=dreiging&provenance=0").get_data(as_text=True)
     assert bare.startswith(BOM + ",".join(FIELDS))
+
+
+def test_an_index_without_the_ledger_still_has_a_feed(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "brief.txt").write_text("Brief over toezicht op terugkeerders.\n", encoding="utf-8")
+    index_dir = tmp_path / "index"
+    build([docs], index_dir, workers=1)
+    with_ledger = entries(feed(index_dir, q="toezicht"))
+    (index_dir / "arrivals.sqlite").unlink()  # an index built before the ledger existed
+    assert entries(feed(index_dir, q="toezicht")) == with_ledger
+    build([docs], index_dir, workers=1)  # the next run writes the ledger, with the same times
+    assert (index_dir / "arrivals.sqlite").exists()
+    assert entries(feed(index_dir, q="toezicht")) == with_ledger
