@@ -14,10 +14,13 @@ from pathlib import Path
 
 import click
 
-from .build import ConfigurationError, Options, build_index, read_passwords
-from .reasons import describe
-from .search import QueryError, SearchRequest, search, status_data
-from .store import RunLockedError, Store, StoreError, default_index_dir
+from . import names
+# The library is imported inside each command, only what that command needs: `kamerzoek --help`
+# and `kamerzoek search` start without the extractors (pdfminer) or the build machinery.
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .store import Store
 
 from .clitext import echo
 from .i18n import translate
@@ -40,14 +43,48 @@ class IndexProblem(_Problem):
     exit_code = EXIT_INDEX
 
 
+class _Positive(click.ParamType):
+    """A finite number at least `low` (nan and inf would remove a limit), with a Dutch message."""
+
+    def __init__(self, kind: type, low: float, unit: str):
+        self.kind, self.low, self.unit = kind, low, unit
+        self.name = "getal" if kind is float else "geheel getal"
+
+    def convert(self, value, param, ctx):
+        import math
+        if isinstance(value, self.kind) and not isinstance(value, bool):
+            number = value
+        else:
+            try:
+                number = self.kind(str(value).strip())
+            except ValueError:
+                raise UsageProblem(f"{self._option(param)}: {value!r} is geen {self.name}") from None
+        if not math.isfinite(number) or number < self.low:
+            raise UsageProblem(f"{self._option(param)}: {value!r} moet een eindig getal van ten minste "
+                               f"{self.low:g} {self.unit} zijn")
+        return number
+
+    @staticmethod
+    def _option(param) -> str:
+        name = (param.opts[0] if param is not None and param.opts else "waarde")
+        envvar = getattr(param, "envvar", None)
+        return f"{name} (of {envvar})" if envvar else name
+
+
+def _default_index_dir() -> Path:
+    from .store import default_index_dir
+    return default_index_dir()
+
+
 def index_option(f):
     return click.option(
         "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
-        envvar="KAMERZOEK_INDEX", default=default_index_dir, show_default="var/index",
+        envvar="KAMERZOEK_INDEX", default=_default_index_dir, show_default="var/index",
         help="Map van de index (of KAMERZOEK_INDEX).")(f)
 
 
 def open_store(index_dir: Path, must_exist: bool = True) -> Store:
+    from .store import Store, StoreError
     store = Store(index_dir)
     if must_exist:
         try:
@@ -68,26 +105,31 @@ EXIT_CODES_HELP = ("Afsluitcodes: 0 alles gelezen; 1 sommige bestanden onleesbaa
 @index_option
 @click.option("--workers", type=click.IntRange(1, 64), envvar="KAMERZOEK_WORKERS",
               help="Aantal uitleesprocessen (standaard: alle kernen).")
-@click.option("--timeout", type=click.FloatRange(0.1), default=300.0, envvar="KAMERZOEK_TIMEOUT",
+@click.option("--timeout", type=_Positive(float, 0.1, "seconden"), default=300.0, envvar="KAMERZOEK_TIMEOUT",
               show_default=True, help="Seconden per bestand; een deel van een groot bestand krijgt zijn aandeel.")
-@click.option("--memory", "memory_mb", type=click.IntRange(64), default=2048, envvar="KAMERZOEK_MEMORY",
+@click.option("--memory", "memory_mb", type=_Positive(int, 64, "MB"), default=2048, envvar="KAMERZOEK_MEMORY",
               show_default=True, help="Geheugenlimiet per uitleesproces in MB.")
 @click.option("--passwords", type=click.Path(dir_okay=False, path_type=Path), envvar="KAMERZOEK_PASSWORDS",
               help="Bestand met per regel 'patroon<TAB>wachtwoord' voor versleutelde PDF's.")
 @click.option("--ocr", is_flag=True, help="Herken tekst op gescande pagina's met Tesseract (Nederlands).")
+@click.option("--follow-symlinks", is_flag=True, envvar="KAMERZOEK_FOLLOW_SYMLINKS",
+              help="Volg ook koppelingen die naar buiten de geïndexeerde mappen leiden.")
 @click.option("--rebuild", is_flag=True, help="Bouw de index opnieuw op (uit de tekstcache, zonder opnieuw uit te lezen).")
 @click.option("--dry-run", is_flag=True, help="Toon wat er zou worden toegevoegd, gewijzigd en verwijderd.")
 @click.option("--wait", is_flag=True, help="Wacht op een andere lopende indexering in plaats van te stoppen.")
 @click.option("--quiet", "-q", is_flag=True, help="Geen voortgang en samenvatting; alleen onleesbare bestanden.")
 @click.option("--json", "as_json", is_flag=True, help="Druk het verslag af als JSON.")
-def index_command(paths, index_dir, workers, timeout, memory_mb, passwords, ocr, rebuild, dry_run,
-                  wait, quiet, as_json):
+def index_command(paths, index_dir, workers, timeout, memory_mb, passwords, ocr, follow_symlinks, rebuild,
+                  dry_run, wait, quiet, as_json):
     """Indexeer mappen of bestanden: voeg nieuwe documenten toe, werk gewijzigde bij en verwijder verdwenen."""
+    from .build import ConfigurationError, Options, build_index, read_passwords
+    from .store import RunLockedError, Store, StoreError
+
     store = Store(index_dir)
     try:
         options = Options(workers=workers or 0, timeout=timeout, memory_mb=memory_mb,
                           passwords=read_passwords(passwords) if passwords else {},
-                          ocr=ocr, rebuild=rebuild, dry_run=dry_run)
+                          ocr=ocr, rebuild=rebuild, dry_run=dry_run, follow_symlinks=follow_symlinks)
         if not rebuild and store.exists():
             store.check_version()
         show_progress = not (quiet or as_json) and sys.stderr.isatty()
@@ -111,7 +153,7 @@ def index_command(paths, index_dir, workers, timeout, memory_mb, passwords, ocr,
         raise IndexProblem(f"de index in {index_dir} kan niet worden geschreven: "
                            f"{e.strerror or e}{f' ({e.filename})' if e.filename else ''}") from e
     if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(names.dumps(report.as_dict(), indent=2))
     else:
         _print_report(report.as_dict(), store, quiet)
     raise click.exceptions.Exit(report.exit_code)
@@ -133,20 +175,20 @@ def _print_report(report: dict, store: Store, quiet: bool) -> None:
             for label, key in (("nieuw", "added"), ("gewijzigd", "changed"),
                                ("verplaatst", "moved"), ("verwijderd", "removed")):
                 for path in report[key]:
-                    click.echo(f"  {label}: {path}")
+                    click.echo(f"  {label}: {names.shown(path)}")
         else:
             cached = f" ({report['files_from_cache']} uit de tekstcache)" if report["files_from_cache"] else ""
             echo(f"Uitgelezen: {report['documents_indexed']} documenten{cached}, "
                        f"{report['pages_indexed']} pagina's in {report['seconds']:.1f} s.")
-            echo(f"Index {store.root}: {report['documents_total']} documenten, "
-                       f"{report['pages_total']} pagina's.")
+            echo(f"Index {names.shown(str(store.root))}: {report['documents_total']} documenten, "
+                 f"{report['pages_total']} pagina's.")
         for item in report["needs_ocr"]:
             pages = ", ".join(str(p) for p in item["pages"])
-            echo(f"Tekstherkenning nodig: {item['path']} (pagina {pages}); gebruik --ocr.")
+            echo(f"Tekstherkenning nodig: {names.shown(item['path'])} (pagina {pages}); gebruik --ocr.")
     if unreadable:
         echo(f"Onleesbaar of onvolledig ({len(unreadable)}):", err=quiet)
         for item in unreadable:
-            click.echo(f"  {item['path']}: [{item['reason']}] {item['message']}", err=quiet)
+            click.echo(f"  {names.shown(item['path'])}: [{item['reason']}] {item['message']}", err=quiet)
 
 
 class _Progress:
@@ -182,12 +224,15 @@ class _Progress:
 @click.option("--json", "as_json", is_flag=True, help="Als JSON.")
 def status_command(index_dir, as_json):
     """Toon wat de index bevat, zijn versie, de laatste run en de bestanden die mislukten."""
+    from .reasons import describe
+    from .search import status_data
+
     store = open_store(index_dir)
     data = status_data(store)
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(names.dumps(data, indent=2))
         return
-    click.echo(f"Index: {data['index']}")
+    click.echo(f"Index: {names.shown(data['index'])}")
     echo(f"Documenten: {data['documents']}, pagina's: {data['pages']}, "
                f"grootte: {data['size_bytes'] / 1e6:.1f} MB")
     echo("Formaten: " + ", ".join(f"{k} {v}" for k, v in sorted(data["formats"].items())))
@@ -198,11 +243,11 @@ def status_command(index_dir, as_json):
                    f"{len(run['changed'])} gewijzigd, {len(run['removed'])} verwijderd, "
                    f"{len(run['unreadable'])} onleesbaar")
         for item in run["unreadable"]:
-            click.echo(f"  {item['path']}: [{item['reason']}] {item['message']}")
+            click.echo(f"  {names.shown(item['path'])}: [{item['reason']}] {item['message']}")
     for item in data["needs_ocr"]:
-        echo(f"Tekstherkenning nodig: {item['path']} (pagina {', '.join(map(str, item['pages']))})")
+        echo(f"Tekstherkenning nodig: {names.shown(item['path'])} (pagina {', '.join(map(str, item['pages']))})")
     for item in data["stale"]:
-        echo(f"Verouderd: {item['path']} ({describe(item.get('reason') or 'stale')})")
+        echo(f"Verouderd: {names.shown(item['path'])} ({describe(item.get('reason') or 'stale')})")
 
 
 @click.command("search")
@@ -230,6 +275,8 @@ def status_command(index_dir, as_json):
 def search_command(query, index_dir, as_json, limit, page, sort, types, years, dossiers, date_from, date_to,
                    no_synonyms, since, as_csv, every, no_provenance):
     """Doorzoek de index en toon de beste passages per document."""
+    from .search import QueryError, SearchRequest, search
+
     from . import export as exports
     from .arrivals import Arrivals
     from .search import generation, search_all
@@ -259,7 +306,7 @@ def search_command(query, index_dir, as_json, limit, page, sort, types, years, d
                     click.echo(chunk, nl=False)
             elif as_json:
                 answer = ({"provenance": prov} if prov else {}) | head | {"results": documents}
-                click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
+                click.echo(names.dumps(answer, indent=2))
             else:
                 _print_answer(head, documents)
     except QueryError as e:
@@ -304,6 +351,6 @@ def _print_answer(answer: dict, documents) -> None:
             facts.append("verouderd")
         click.echo("")
         click.echo(f"{n}. {doc['title']} ({', '.join(facts)})")
-        click.echo(f"   {doc['path']}")
+        click.echo(f"   {names.shown(doc['path'])}")
         for passage in doc["passages"]:
             click.echo(f"   p. {passage['page']}: {_terminal(passage['html'])}")

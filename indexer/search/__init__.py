@@ -37,7 +37,7 @@ Limits are read from ``indexer.search.request`` when a search runs (patch them t
 """
 from __future__ import annotations
 
-from .answer import document, document_file, document_paths, search, search_all
+from .answer import DOCUMENT_WINDOW, document, document_file, document_paths, search, search_all
 from .cite import MONTHS, citation, dutch_date, passage_link, short_vergaderjaar
 from .columns import _generation_key, _leaves, _segment, _Segment
 from .evaluate import _Evaluator
@@ -60,7 +60,7 @@ __all__ = [
     "MAX_PER_PAGE", "MAX_QUERY_LENGTH", "MLT_PAGES", "MONTHS", "PART_WEIGHT", "PASSAGE_CHARS",
     "PASSAGE_LEAD", "PASSAGES_PER_DOCUMENT", "QUERY_TIME_LIMIT", "SORTS", "SUGGEST_BELOW",
     "TEXT_FIELDS", "ParsedQuery", "QueryError", "SearchRequest", "citation", "date_range",
-    "document", "document_paths", "dutch_date", "highlight_text", "index_overview",
+    "DOCUMENT_WINDOW", "document", "document_paths", "dutch_date", "highlight_text", "index_overview",
     "more_like_this", "parse_date_value", "parse_query", "passage_link", "search",
     "short_vergaderjaar", "status_data", "search_all", "ARRIVED", "document_file", "generation", "since_value", "strip_marks", "suggest", "synonym_groups", "synonyms_path",
 ]
