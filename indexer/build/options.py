@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SPLIT_PAGES = 40          # PDFs with more pages are extracted in chunks of this size
-DEFAULT_TIMEOUT = 300.0   # seconds per file; a chunk gets its share
+DEFAULT_TIMEOUT = 300.0   # seconds per file, whatever its chunks
 DEFAULT_MEMORY_MB = 2048
-MIN_CHUNK_SECONDS = 30.0  # a chunk's share of the time limit is at least this (or the whole limit)
 
 
 class ConfigurationError(Exception):
@@ -25,6 +24,7 @@ class Options:
     ocr: bool = False
     rebuild: bool = False
     dry_run: bool = False
+    dask: str = ""            # a Dask scheduler's address (tcp://HOST:PORT): extraction runs on its workers
 
 
 def read_passwords(path: Path) -> dict[str, str]:
