@@ -42,6 +42,13 @@ _POOLS_LOCK = threading.Lock()
 def _pool(memory_mb: int) -> WorkerPool:
     """One extraction process per worker thread, kept between tasks (pdfminer imported once,
     a big PDF's page tree walked once for all the ranges this worker reads)."""
+    import multiprocessing
+
+    # A worker under a nanny is a daemonic process, which multiprocessing forbids children;
+    # ours die with it anyway (PR_SET_PDEATHSIG), so the flag is lifted for this process.
+    current = multiprocessing.current_process()
+    if current.daemon:
+        current._config["daemon"] = False
     ident = threading.get_ident()
     with _POOLS_LOCK:
         pool = _POOLS.get(ident)

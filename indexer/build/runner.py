@@ -75,6 +75,17 @@ def build_index(
 
 
 def _run(roots: list[Path], store: Store, options: Options, progress, report: Report, began: float) -> Report:
+    # A cluster that does not answer is found before the index is touched.
+    executor = None if options.dry_run else _connect(options, progress)
+    try:
+        return _plan_and_write(roots, store, options, progress, report, began, executor)
+    finally:
+        if executor is not None:
+            executor.close()
+
+
+def _plan_and_write(roots: list[Path], store: Store, options: Options, progress, report: Report,
+                    began: float, executor: Executor | None) -> Report:
     if options.rebuild:
         # A rebuild replaces the whole index: the folders indexed into it before come
         # back too, or their documents would be lost without a word.
@@ -102,12 +113,7 @@ def _run(roots: list[Path], store: Store, options: Options, progress, report: Re
     if options.dry_run:
         return _finish(report, began)
 
-    executor = _connect(options, progress)
-    try:
-        _write(store, options, progress, report, plan, executor)
-    finally:
-        if executor is not None:
-            executor.close()
+    _write(store, options, progress, report, plan, executor)
     report.documents_total, report.pages_total = totals(store)
     _finish(report, began)
     store.write_run(report.as_dict())
