@@ -119,3 +119,12 @@ def index_contents(index_dir: Path) -> dict[str, tuple]:
             texts.setdefault(fields["doc_id"], []).append((fields["page"], digest))
         return {fields["doc_id"]: (fields["info"]["pages"], sorted(texts.get(fields["doc_id"], [])))
                 for fields in searcher.documents(kind="doc")}
+
+
+def pages_containing(index_dir: Path, word: str) -> list[int]:
+    """The page numbers whose stored text has `word` (read from the index, not searched:
+    a search on a machine this busy may stop at its time budget)."""
+    from indexer.store import Store
+
+    with Store(index_dir).searcher() as searcher:
+        return sorted(f["page"] for f in searcher.documents(kind="page") if word in f["content"].split())

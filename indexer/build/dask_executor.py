@@ -144,6 +144,8 @@ class DaskExecutor:
         self._queued: list[tuple[Task, int]] = []
         self._bytes: dict[str, object] = {}  # content hash -> scattered bytes (a future)
         self._first = itertools.count(1)
+        self._keys = itertools.count(1)
+        self._run = os.urandom(4).hex()
         self._started = False
 
     def __enter__(self) -> "DaskExecutor":
@@ -172,8 +174,10 @@ class DaskExecutor:
         sha, size = self.files[task.path]
         data = self._bytes.get(sha)
         try:
+            pages = f"-p{task.page_range[0]}-{task.page_range[1]}" if task.page_range else ""
+            key = f"kamerzoek-{sha[:16]}{pages}-{self._run}-{next(self._keys)}"  # the dashboard names the file
             future = self.client.submit(run_on_worker, task, size, sha, self.memory_mb, data,
-                                        pure=False, priority=priority)
+                                        key=key, pure=False, priority=priority)
         except (CancelledError, OSError, RuntimeError) as e:
             raise self._lost(e) from e
         self._futures[future] = task
