@@ -128,7 +128,8 @@ EXIT_CODES_HELP = ("Afsluitcodes: 0 alles gelezen; 1 sommige bestanden onleesbaa
 @click.option("--workers", type=click.IntRange(1, 64), envvar="KAMERZOEK_WORKERS",
               help="Aantal uitleesprocessen (standaard: alle kernen).")
 @click.option("--timeout", type=_Positive(float, 0.1, "seconden"), default=300.0, envvar="KAMERZOEK_TIMEOUT",
-              show_default=True, help="Seconden per bestand; een deel van een groot bestand krijgt zijn aandeel.")
+              show_default=True, help="Seconden per bestand, ook voor een groot bestand dat in delen wordt gelezen; "
+                   "wat binnen de limiet is gelezen, wordt geïndexeerd.")
 @click.option("--memory", "memory_mb", type=_Positive(int, 64, "MB"), default=2048, envvar="KAMERZOEK_MEMORY",
               show_default=True, help="Geheugenlimiet per uitleesproces in MB.")
 @click.option("--passwords", type=click.Path(dir_okay=False, path_type=Path), envvar="KAMERZOEK_PASSWORDS",
@@ -141,17 +142,22 @@ EXIT_CODES_HELP = ("Afsluitcodes: 0 alles gelezen; 1 sommige bestanden onleesbaa
 @click.option("--wait", is_flag=True, help="Wacht op een andere lopende indexering in plaats van te stoppen.")
 @click.option("--quiet", "-q", is_flag=True, help="Geen voortgang en samenvatting; alleen onleesbare bestanden.")
 @click.option("--json", "as_json", is_flag=True, help="Druk het verslag af als JSON.")
+@click.option("--dask", "dask_address", metavar="tcp://HOST:POORT", envvar="KAMERZOEK_DASK",
+              help="Lees de bestanden uit op de workers van een Dask-cluster met deze scheduler "
+                   "(of KAMERZOEK_DASK); deze opdracht blijft de enige die de index schrijft.")
 def index_command(paths, index_dir, workers, timeout, memory_mb, passwords, ocr, follow_symlinks, rebuild,
-                  dry_run, wait, quiet, as_json):
+                  dry_run, wait, quiet, as_json, dask_address):
     """Indexeer mappen of bestanden: voeg nieuwe documenten toe, werk gewijzigde bij en verwijder verdwenen."""
     from .build import ConfigurationError, Options, build_index, read_passwords
+    from .build.dask_executor import ExecutorError
     from .store import RunLockedError, Store, StoreError
 
     store = Store(index_dir)
     try:
         options = Options(workers=workers or 0, timeout=timeout, memory_mb=memory_mb,
                           passwords=read_passwords(passwords) if passwords else {},
-                          ocr=ocr, rebuild=rebuild, dry_run=dry_run, follow_symlinks=follow_symlinks)
+                          ocr=ocr, rebuild=rebuild, dry_run=dry_run, follow_symlinks=follow_symlinks,
+                          dask=_dask_address(dask_address))
         if not rebuild and store.exists():
             store.check_version()
         show_progress = not (quiet or as_json) and sys.stderr.isatty()
@@ -169,6 +175,8 @@ def index_command(paths, index_dir, workers, timeout, memory_mb, passwords, ocr,
                     progress.close()
     except ConfigurationError as e:
         raise UsageProblem(str(e)) from e
+    except ExecutorError as e:
+        raise IndexProblem(str(e)) from e
     except (RunLockedError, StoreError) as e:
         raise IndexProblem(str(e)) from e
     except OSError as e:  # the index folder, its cache or its lock file could not be written
@@ -179,6 +187,19 @@ def index_command(paths, index_dir, workers, timeout, memory_mb, passwords, ocr,
     else:
         _print_report(report.as_dict(), store, quiet)
     raise click.exceptions.Exit(report.exit_code)
+
+
+def _dask_address(address: str | None) -> str:
+    """tcp://HOST:PORT (a bare HOST:PORT gets tcp://); anything else is a usage error."""
+    if not address:
+        return ""
+    address = address.strip()
+    if "://" not in address:
+        address = "tcp://" + address
+    if not re.fullmatch(r"(tcp|tls|inproc|ucx|ws|wss)://[^\s/]+(:\d+)?/?", address):
+        from .build import ConfigurationError
+        raise ConfigurationError(f"--dask verwacht een scheduleradres als tcp://HOST:POORT, niet '{address}'")
+    return address.rstrip("/")
 
 
 def _say_waiting(holder: dict) -> None:
@@ -222,7 +243,10 @@ class _Progress:
         self.started = time.monotonic()
 
     def __call__(self, event: dict) -> None:
-        if event["event"] == "plan" and event["files"]:
+        if event["event"] == "executor":
+            dashboard = f"; dashboard: {event['dashboard']}" if event.get("dashboard") else ""
+            echo(f"Dask-cluster {event['address']}: {event['workers']} workers{dashboard}", err=True)
+        elif event["event"] == "plan" and event["files"]:
             self.bar = click.progressbar(length=event["files"], label=translate("Indexeren"), file=sys.stderr,
                                          show_eta=True, show_pos=True,
                                          item_show_func=lambda _: self._status())
