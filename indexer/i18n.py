@@ -75,8 +75,6 @@ ENGLISH: dict[str, str] = {
         "Search the index and print the best passages per document.",
     "Start de webapp met de productieserver (waitress).":
         "Serve the web app with the production WSGI server (waitress).",
-    "Start de webapp met de productieserver (gunicorn: meerdere processen, elk met draden).":
-        "Serve the web app with the production server (gunicorn: several processes, threads each).",
     # options
     "Toon de versie en stop.": "Show the version and exit.",
     "Toon deze hulp en stop.": "Show this message and exit.",
