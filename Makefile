@@ -50,6 +50,10 @@ bench-load: install
 bench-pageview: install
 	$(BIN)/python bench/pageview.py
 
+# Extraction through a loopback Dask cluster against the local pool, and the 20,000-page PDF.
+bench-dask: install
+	$(BIN)/python bench/dask_extract.py
+
 corpus: install
 	$(BIN)/python corpus/generate.py
 
