@@ -94,6 +94,28 @@ def open_store(index_dir: Path, must_exist: bool = True) -> Store:
     return store
 
 
+def engine_option(f):
+    return click.option(
+        "--engine", "engine_spec", envvar="KAMERZOEK_ENGINE", metavar="ENGINE",
+        help="Zoekmachine: whoosh (standaard: de indexmap) of opensearch://HOST:POORT/INDEX; de indexmap houdt dan "
+             "de tekstcache en het verslag (of KAMERZOEK_ENGINE).")(f)
+
+
+def cli_engine(spec: str | None, index_dir: Path):
+    """The engine --engine names, ready to answer (exit 2 for a bad name, 3 when it cannot answer)."""
+    from .search import EngineConfigError, EngineUnavailable, open_engine
+
+    try:
+        engine = open_engine(spec, index_dir)
+    except EngineConfigError as e:
+        raise UsageProblem(str(e)) from e
+    try:
+        engine.ready()
+    except EngineUnavailable as e:
+        raise IndexProblem(str(e)) from e
+    return engine
+
+
 EXIT_CODES_HELP = ("Afsluitcodes: 0 alles gelezen; 1 sommige bestanden onleesbaar (het verslag noemt ze); "
                    "2 verkeerd gebruik of configuratiefout; 3 de index kon niet worden geopend of geschreven "
                    "(ook: een andere indexering loopt al).")
@@ -245,14 +267,18 @@ class _Progress:
 
 @click.command("status")
 @index_option
+@engine_option
 @click.option("--json", "as_json", is_flag=True, help="Als JSON.")
-def status_command(index_dir, as_json):
+def status_command(index_dir, engine_spec, as_json):
     """Toon wat de index bevat, zijn versie, de laatste run en de bestanden die mislukten."""
     from .reasons import describe
-    from .search import status_data
+    from .search import EngineUnavailable, status_data
 
-    store = open_store(index_dir)
-    data = status_data(store)
+    engine = cli_engine(engine_spec, index_dir)
+    try:
+        data = status_data(engine)
+    except EngineUnavailable as e:
+        raise IndexProblem(str(e)) from e
     if as_json:
         click.echo(names.dumps(data, indent=2))
         return
@@ -296,45 +322,47 @@ def status_command(index_dir, as_json):
               "(met voortgang op een terminal); negeert --limit en --page.")
 @click.option("--no-provenance", is_flag=True, help="Laat de herkomst (zoekvraag, versies, indexgeneratie) "
               "weg uit --csv en --json.")
+@engine_option
 def search_command(query, index_dir, as_json, limit, page, sort, types, years, dossiers, date_from, date_to,
-                   no_synonyms, since, as_csv, every, no_provenance):
+                   no_synonyms, since, as_csv, every, no_provenance, engine_spec):
     """Doorzoek de index en toon de beste passages per document."""
-    from .search import QueryError, SearchRequest, search
-
     from . import export as exports
     from .arrivals import Arrivals
-    from .search import generation, search_all
+    from .search import EngineUnavailable, QueryError, SearchRequest, generation, search, search_all
+    from .store import Store
 
     if as_json and as_csv:
         raise UsageProblem("kies --json of --csv, niet allebei")
-    store = open_store(index_dir)
+    engine = cli_engine(engine_spec, index_dir)
+    store = Store(index_dir)  # the arrivals ledger lives beside the index, whatever the engine
     request = SearchRequest(q=query, page=page, per_page=limit, sort=sort, types=list(types),
                             years=list(years), dossiers=list(dossiers), date_from=date_from,
                             date_to=date_to, synonyms=not no_synonyms, since=since,
                             arrived=Arrivals(store.arrivals_file).all() if since else None)
     try:
-        with store.searcher() as searcher:
-            if every:
-                head, documents = search_all(searcher, request)
-            else:
-                head = search(searcher, request)
-                documents = head.pop("results")
-            prov = None if no_provenance or not (as_json or as_csv) else \
-                exports.provenance(request, head, generation(searcher), store.last_run())
-            documents = _with_progress(documents, head["total"]) if every else documents
-            if as_csv:
-                for chunk in exports.csv_lines(exports.passage_rows(documents), prov):
-                    click.echo(chunk, nl=False)
-            elif as_json and every:
-                for chunk in exports.json_stream(head, prov, "results", documents, indent=2):
-                    click.echo(chunk, nl=False)
-            elif as_json:
-                answer = ({"provenance": prov} if prov else {}) | head | {"results": documents}
-                click.echo(names.dumps(answer, indent=2))
-            else:
-                _print_answer(head, documents)
+        if every:
+            head, documents = search_all(engine, request)
+        else:
+            head = search(engine, request)
+            documents = head.pop("results")
+        prov = None if no_provenance or not (as_json or as_csv) else \
+            exports.provenance(request, head, generation(engine), engine.info().get("last_run"))
+        documents = _with_progress(documents, head["total"]) if every else documents
+        if as_csv:
+            for chunk in exports.csv_lines(exports.passage_rows(documents), prov):
+                click.echo(chunk, nl=False)
+        elif as_json and every:
+            for chunk in exports.json_stream(head, prov, "results", documents, indent=2):
+                click.echo(chunk, nl=False)
+        elif as_json:
+            answer = ({"provenance": prov} if prov else {}) | head | {"results": documents}
+            click.echo(names.dumps(answer, indent=2))
+        else:
+            _print_answer(head, documents)
     except QueryError as e:
         raise UsageProblem(str(e)) from e
+    except EngineUnavailable as e:
+        raise IndexProblem(str(e)) from e
 
 
 def _with_progress(documents, total: int):

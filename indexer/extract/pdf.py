@@ -16,13 +16,7 @@ from pathlib import Path
 
 from pdfminer.converter import PDFPageAggregator
 from pdfminer.layout import LAParams, LTContainer, LTImage, LTTextContainer
-from pdfminer.pdfdocument import (
-    PDFDocument,
-    PDFEncryptionError,
-    PDFNoValidXRef,
-    PDFPasswordIncorrect,
-    PDFXRefFallback,
-)
+from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import LITERAL_PAGE, LITERAL_PAGES, PDFPage
 from pdfminer.pdfparser import PDFParser, PDFStreamParser
@@ -31,6 +25,7 @@ from pdfminer.psparser import LIT, PSEOF
 from pdfminer.utils import decode_text
 
 from indexer.extract import Extraction, ExtractionError, Page
+from indexer.extract.pdfminer_internals import PdfminerInternalsError, ScannedDocument
 from indexer.extract.normalize import (
     clean_unicode,
     hyphenated_words,
@@ -50,100 +45,6 @@ SCAN_MAX_CHARS = 20
 SCAN_COVERAGE = 0.5
 OCR_DPI = 300
 OCR_LANGUAGE = "nld"
-
-_LITERAL_CATALOG = LIT("Catalog")
-_LITERAL_OBJSTM = LIT("ObjStm")
-_OBJ_CUE = re.compile(rb"^(\d+)\s+(\d+)\s+obj\b")
-
-
-class _ScanXRef(PDFXRefFallback):
-    """A cross-reference table rebuilt by reading every object in the file.
-
-    Unlike pdfminer's own fallback it does not stop at the first trailer, later objects
-    replace earlier ones (incremental updates), and without a trailer the last catalog
-    object found becomes the root.
-    """
-
-    def load(self, parser) -> None:
-        parser.seek(0)
-        catalog = info = None
-        trailer: dict = {}
-        while True:
-            try:
-                pos, line = parser.nextline()
-            except PSEOF:
-                break
-            if line.startswith(b"trailer"):
-                parser.seek(pos)
-                try:
-                    self.load_trailer(parser)
-                    trailer.update(self.trailer)
-                except Exception:  # a broken trailer: the catalog search below still works
-                    pass
-                parser.seek(pos + len(line))
-                continue
-            m = _OBJ_CUE.match(line)
-            if not m:
-                continue
-            objid, genno = int(m.group(1)), int(m.group(2))
-            self.offsets[objid] = (None, pos, genno)
-            parser.seek(pos + m.end())
-            try:
-                _, obj = parser.nextobject()
-            except Exception:
-                parser.seek(pos + len(line))
-                continue
-            if isinstance(obj, dict) and obj.get("Type") is _LITERAL_CATALOG:
-                catalog = objid
-            elif isinstance(obj, dict) and "Type" not in obj and ("Producer" in obj or "Title" in obj):
-                info = objid
-            elif isinstance(obj, PDFStream) and obj.get("Type") is _LITERAL_OBJSTM:
-                catalog = self._expand_object_stream(objid, obj, catalog)
-            parser.seek(pos + len(line))
-        if catalog is not None:
-            trailer["Root"] = PDFObjRef(parser.doc, catalog)
-        if info is not None and "Info" not in trailer:
-            trailer["Info"] = PDFObjRef(parser.doc, info)
-        self.trailer = trailer
-
-    def _expand_object_stream(self, objid: int, stream: PDFStream, catalog: int | None) -> int | None:
-        """Register the objects inside an object stream; returns the last catalog seen."""
-        try:
-            n = int(stream.get("N", 0))
-            first = int(stream.get("First", 0))
-            data = stream.get_data()
-            header = data[:first].split()
-            ids = [int(header[i]) for i in range(0, min(2 * n, len(header)) - 1, 2)]
-        except Exception:
-            return catalog
-        for index, inner in enumerate(ids):
-            self.offsets[inner] = (objid, index, 0)
-        if b"Catalog" in data[first:]:
-            objects = PDFStreamParser(data[first:])
-            for inner in ids:
-                try:
-                    _, obj = objects.nextobject()
-                except Exception:
-                    break
-                if isinstance(obj, dict) and obj.get("Type") is _LITERAL_CATALOG:
-                    catalog = inner
-        return catalog
-
-
-class _ScannedDocument(PDFDocument):
-    """A PDFDocument that ignores the file's cross-reference table and reads every object."""
-
-    def find_xref(self, parser) -> int:
-        return 0
-
-    def read_xref_from(self, parser, start, xrefs) -> None:
-        parser.fallback = True
-        xref = _ScanXRef()
-        xref.load(parser)
-        if not xref.offsets:
-            raise PDFNoValidXRef("no objects found")
-        xrefs.append(xref)
-
 
 @dataclass
 class _Opened:
@@ -180,7 +81,7 @@ def _encryption_error(e: Exception, password: str | None) -> ExtractionError:
 
 def _load(fp, password: str | None, recover: bool, walk: bool = True) -> _Opened:
     parser = PDFParser(fp)
-    document = (_ScannedDocument if recover else PDFDocument)(parser, password=password or "")
+    document = (ScannedDocument if recover else PDFDocument)(parser, password=password or "")
     pages = list(PDFPage.create_pages(document)) if walk else []
     return _Opened(document, pages, _declared_count(document), recover)
 
@@ -193,7 +94,7 @@ def _attempt(path: Path, password: str | None, recover: bool, files: ExitStack, 
         return _load(fp, password, recover, walk), None
     except (PDFPasswordIncorrect, PDFEncryptionError) as e:
         raise _encryption_error(e, password) from e
-    except MemoryError:
+    except (MemoryError, PdfminerInternalsError):
         raise
     except Exception as e:  # PSEOF is no PDFException; any other library error means damage
         return None, e
