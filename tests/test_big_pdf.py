@@ -69,10 +69,12 @@ def test_the_time_limit_is_for_the_whole_file_and_what_was_read_is_indexed(tmp_p
     assert (item["path"], item["reason"]) == (str(pdf.resolve()), "partial")
     # The quick range whole, the slow one up to where the time ran out: one run of pages.
     [[first, last]] = item["pages"]
-    assert first == 1 and 41 <= last < 80, item
+    # (On a machine too busy to finish one slow page in the time, the slow range gives none.)
+    assert first == 1 and 40 <= last < 80, item
     assert item["message"].endswith(f"(pagina {last + 1}–80: tijdslimiet overschreden bij het uitlezen)")
     assert report["partial"] == [str(pdf.resolve())]
     assert report["pages_total"] == last
-    assert pages_containing(index, f"dichtmerk{last:03d}.") == [last]
+    word = f"dichtmerk{last:03d}." if last > 40 else "snelmerk040."
+    assert pages_containing(index, word) == [last]
     assert pages_containing(index, f"dichtmerk{last + 1:03d}.") == []
     assert not list((index / "cache").rglob("*.json.gz"))  # an incomplete read is not cached

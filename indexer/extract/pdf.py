@@ -25,7 +25,7 @@ from pdfminer.psparser import LIT, PSEOF
 from pdfminer.utils import decode_text
 
 from indexer.extract import Extraction, ExtractionError, Page
-from indexer.extract.pdfminer_internals import PdfminerInternalsError, ScannedDocument
+from indexer.extract.pdfminer_internals import PdfminerInternalsError, ScannedDocument, forget_objects
 from indexer.extract.normalize import (
     clean_unicode,
     hyphenated_words,
@@ -267,17 +267,14 @@ class _Kept:
         opened = self.opened
         if opened is None:
             return
-        cached = getattr(opened.document, "_cached_objs", None)
+        gone = []
         for index in range(max(0, first - 1), min(last, len(opened.pages))):
             page = opened.pages[index]
             opened.pages[index] = None
-            if page is None or not isinstance(cached, dict):
-                continue
-            cached.pop(page.pageid, None)
-            for stream in page.contents or ():
-                objid = getattr(stream, "objid", None)
-                if objid is not None:
-                    cached.pop(objid, None)
+            if page is not None:
+                gone.append(page.pageid)
+                gone += [s.objid for s in page.contents or () if getattr(s, "objid", None) is not None]
+        forget_objects(opened.document, gone)
 
     def close(self) -> None:
         if self.files is not None:

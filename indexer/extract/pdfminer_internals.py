@@ -23,6 +23,16 @@ from pdfminer.psparser import LIT, PSEOF
 PDFMINER_VERSION = "20260107"
 
 
+def forget_objects(document: PDFDocument, objids) -> None:
+    """Drop objects from the document's cache of parsed objects (PDFDocument._cached_objs), so
+    the decoded content streams of pages already read can be freed. A document without that
+    cache (another pdfminer) just keeps them: only memory, never a wrong result."""
+    cached = getattr(document, "_cached_objs", None)
+    if isinstance(cached, dict):
+        for objid in objids:
+            cached.pop(objid, None)
+
+
 class PdfminerInternalsError(RuntimeError):
     """The installed pdfminer.six differs from the one whose internals are used here."""
 
