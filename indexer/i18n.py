@@ -125,6 +125,13 @@ ENGLISH: dict[str, str] = {
     "Adres om op te luisteren.": "Address to listen on.",
     "Poort.": "Port.",
     "Aantal verwerkingsdraden van de server.": "Number of the server's worker threads.",
+    "Seconden per bestand, ook voor een groot bestand dat in delen wordt gelezen; wat binnen de limiet is "
+    "gelezen, wordt geïndexeerd.":
+        "Seconds per file, also for a big file read in parts; what was read within the limit is indexed.",
+    "Lees de bestanden uit op de workers van een Dask-cluster met deze scheduler (of KAMERZOEK_DASK); deze "
+    "opdracht blijft de enige die de index schrijft.":
+        "Extract the files on the workers of a Dask cluster with this scheduler (or KAMERZOEK_DASK); this "
+        "command stays the only one that writes the index.",
     # options other helpers add (index --follow-symlinks, --engine, harvest, serve --workers)
     "Volg ook koppelingen die naar buiten de geïndexeerde mappen leiden.":
         "Also follow links that lead outside the indexed folders.",

@@ -34,13 +34,14 @@ def commands(command: click.Command, path: tuple = ("kamerzoek",)):
 
 def help_strings():
     """Every help text a user can see: commands' help and epilog, every option's help."""
-    ctx = click.Context(main)
     for path, command in commands(main):
         where = " ".join(path)
         for kind, text in (("help", command.help), ("short_help", command.short_help), ("epilog", command.epilog)):
             if text:
                 yield f"{where} ({kind})", text
-        for param in command.get_params(ctx):
+        # command.params, not get_params(): that would build (and cache) click's own --help option
+        # before a run has chosen its language; click's words are checked in the next test.
+        for param in command.params:
             if getattr(param, "help", None):
                 yield f"{where} {'/'.join(param.opts)}", param.help
 

@@ -77,7 +77,7 @@ def feed():
     _el(author, "name", "Kamerzoek")
     _el(root, "generator", "Kamerzoek")
     entries, newest = [], None
-    searcher = current_app.extensions["kamerzoek_searchers"].get()
+    searcher = current_app.extensions["kamerzoek_engine"]
     for doc in answer["results"]:
         first, changed = arrived.get(doc["doc_id"], (None, None))
         if first is None:
