@@ -4,6 +4,7 @@ from __future__ import annotations
 TEXT = {
     "nl": {
         "skip_to_content": "Naar de inhoud",
+        "referred_document": "Het document waarnaar u verwijst",
         "main_menu": "Hoofdmenu",
         "results_heading": "Zoekresultaten voor ‘{q}’",
         "search_hint": "Woorden, \"woordgroepen\", OF, NIET, type:motie, jaar:2019 —",
@@ -92,6 +93,7 @@ TEXT = {
     },
     "en": {
         "skip_to_content": "Skip to content",
+        "referred_document": "The document you referred to",
         "main_menu": "Main menu",
         "results_heading": "Search results for ‘{q}’",
         "search_hint": "Words, \"phrases\", OF (or), NIET (not), type:motie, jaar:2019 —",

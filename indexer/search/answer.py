@@ -131,6 +131,7 @@ def _document_result(searcher, doc_id: str, hits: list, parsed: ParsedQuery,
         "status": info.get("status", "ok"),
         "stale": info.get("status") == "stale",
         "score": round(float(hits[0][0]), 4) if hits else 0.0,
+        "reference": False,  # True for the document a reference query points to
     }
     passages = []
     cite = citation(doc, 0).rsplit(", p. ", 1)[0]
