@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .. import metadata as metadata_mod
+from .. import names
 from .. import references
 from ..extract import Extraction
 from ..store import Store
@@ -90,7 +91,7 @@ class BatchWriter:
         meta = metadata_mod.read_metadata(first, extraction)
         date = parse_date(meta.get("date"))
         common = {
-            "doc_id": doc_id, "title": meta.get("title") or first.name,
+            "doc_id": doc_id, "title": names.shown(meta.get("title") or first.name),
             "type": meta.get("type") or "overig", "dossier": meta.get("dossier") or None,
             "number": meta.get("number") or None, "vergaderjaar": meta.get("vergaderjaar") or None,
         }
