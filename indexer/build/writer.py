@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .. import metadata as metadata_mod
 from .. import names
-from .. import references
+from .. import passages, references
 from ..extract import Extraction
 from ..store import Store
 from .plan import Doc
@@ -115,6 +115,9 @@ class BatchWriter:
             "url": meta.get("url"), "date": meta.get("date"),
             "indexed": now(),
         }
+        furniture = passages.furniture_lines([p.text for p in extraction.pages])
+        if furniture:
+            info["furniture"] = furniture
         cited = references.cited(extraction.pages, common.get("identifier"))
         if cited:
             info["references"] = cited

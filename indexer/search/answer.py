@@ -9,13 +9,14 @@ from typing import Iterator
 
 from whoosh import query
 
+from ..passages import readable
 from . import refer
 from . import request as limits
 from .cite import citation, passage_link
 from .highlight import highlight_text, strip_marks
 from .parse import ParsedQuery, parse_query
 from .rank import _best_pages, _facets_and_allowed, _rank_by_date
-from .request import (ARRIVED, MAX_PAGE, SUGGEST_BELOW, QueryError, SearchRequest, normalise_request,
+from .request import (ARRIVED, MAX_PAGE, QueryError, SearchRequest, normalise_request,
                       request_dates, since_value)
 from .scan import _for_pages, _page_scores, _ranked, _scan
 from .suggest import suggest
@@ -71,7 +72,7 @@ def search(searcher, request: SearchRequest) -> dict:
                      for doc_id in shown])
     if referred is not None:
         _put_first(searcher, answer, referred, ref, parsed, request)
-    if answer["total"] < SUGGEST_BELOW and not parsed.empty and referred is None:
+    if answer["total"] == 0 and not parsed.empty and referred is None:  # only when nothing is found
         answer["suggestion"] = suggest(searcher, request.q)
     answer["notice"] = " ".join(notices) or None
     answer["took_ms"] = round((time.monotonic() - started) * 1000, 1)
@@ -185,10 +186,12 @@ def _document_result(searcher, doc_id: str, hits: list, parsed: ParsedQuery,
         "reference": False,  # True for the document a reference query points to
     }
     passages = []
+    furniture = frozenset(info.get("furniture") or ())
     cite = citation(doc, 0).rsplit(", p. ", 1)[0]
     for _, fields in hits:
         page = fields.get("page")
-        markup = highlight_text(fields.get("content", ""), parsed.highlight_terms)
+        # Passages skip running headers and footers, tables of contents and dot leaders.
+        markup = highlight_text(readable(fields.get("content", ""), furniture), parsed.highlight_terms)
         passages.append({
             "page": page,
             "html": markup,

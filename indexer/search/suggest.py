@@ -1,12 +1,11 @@
 """Suggestions ("Bedoelde u …?"): close words from the index's own vocabulary."""
 from __future__ import annotations
 
-import bisect
 import itertools
-import re
 from functools import lru_cache
+import re
 
-from ..analysis import PART_PREFIX, analyze, fold, lexicon
+from ..analysis import PART_PREFIX, analyze, fold, word_terms
 from .language import _BINARY, _UNARY
 from .request import SUGGEST_BELOW
 
@@ -50,9 +49,34 @@ def _surface_for(stem: str, typed: str) -> str:
     return best
 
 
+_WORD = re.compile(r"[^\W\d_]+")
+#: Pages read to find the words behind an index term (each a few thousand characters).
+SURFACE_PAGES = 3
+
+
+def _indexed_surface(reader, term: str, typed: str) -> str | None:
+    """A word as it stands in the indexed text whose own term is this one, closest to what was
+    typed (then the most frequent on those pages); None when no page shows one."""
+    try:
+        matcher = reader.postings("content", term)
+    except Exception:  # noqa: BLE001 - a term that vanished with a reindex
+        return None
+    found: dict[str, int] = {}
+    for docnum in itertools.islice(matcher.all_ids(), SURFACE_PAGES):
+        content = reader.stored_fields(docnum).get("content") or ""
+        head = term[:3]
+        for m in _WORD.finditer(content):
+            word = m.group(0).lower()
+            if fold(word[:3]) == head and word_terms(word)[:1] == (term,):
+                found[word] = found.get(word, 0) + 1
+    if not found:
+        return None
+    return min(found, key=lambda w: (_distance(fold(w), typed), -found[w], w))
+
+
 def suggest(searcher, text: str) -> str | None:
     """'Bedoelde u …?': each word the index does not know (or hardly), replaced by a close word
-    from the index's own vocabulary that it does know."""
+    as it stands in the indexed text (read from the pages holding its term, so never a stem)."""
     reader = searcher.reader()
     out, changed = text or "", False
     for m in _SUGGEST_WORD.finditer(text or ""):
@@ -85,7 +109,10 @@ def suggest(searcher, text: str) -> str | None:
                 break
         if best is None:
             continue
-        replacement = _surface_for(best[1], typed)
+        # A word that stands in the index, never a stem ("halfjaarsrapportag").
+        replacement = _indexed_surface(reader, best[1], typed)
+        if replacement is None:
+            continue
         if word[:1].isupper():
             replacement = replacement[:1].upper() + replacement[1:]
         out = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", replacement, out, count=1)
