@@ -37,9 +37,13 @@ def search(searcher, request: SearchRequest) -> dict:
         referred = refer.find_document(searcher, ref.identifier)
         reference = {"matched": ref.identifier} if referred else \
             {"matched": None, "notice": refer.not_indexed(ref)}
+    cited = refer.cited_identifier(request.q)
     try:
-        parsed = parse_query(words, searcher.schema, searcher.reader(), synonyms=request.synonyms,
-                             deadline=deadline)
+        if cited:  # verwijst:kst-29754-541 — the pages that refer to it
+            parsed = ParsedQuery(query.Term("cites", cited), [refer.citing_notice(cited)], [], frozenset())
+        else:
+            parsed = parse_query(words, searcher.schema, searcher.reader(), synonyms=request.synonyms,
+                                 deadline=deadline)
     except QueryError:
         if referred is None:
             raise
@@ -264,6 +268,8 @@ def document(searcher, doc_id: str, q: str = "", synonyms: bool = True, page: in
     else:
         doc["hit_pages"] = [p["page"] for p in out_pages if p["hits"]]
     doc["citation_base"] = citation(doc, 1).rsplit(", p. ", 1)[0]
+    doc["references"] = refer.outgoing(searcher, info)
+    doc["cited_by"] = refer.incoming(searcher, record.get("identifier"))
     return doc
 
 
