@@ -10,7 +10,7 @@ from typing import Iterator
 from whoosh import query
 
 from ..passages import readable
-from . import refer
+from . import publications, refer
 from . import request as limits
 from .cite import citation, passage_link
 from .highlight import highlight_text, strip_marks
@@ -85,7 +85,8 @@ def search(searcher, request: SearchRequest) -> dict:
 
 def _put_first(searcher, answer: dict, doc_id: str, ref, parsed: ParsedQuery, request: SearchRequest) -> None:
     """The document referred to heads the first page of results, marked; it is not repeated."""
-    results = [r for r in answer["results"] if r["doc_id"] != doc_id]
+    siblings = {d for d, _ in publications.groups(searcher).get(doc_id, [(doc_id, "")])}
+    results = [r for r in answer["results"] if r["doc_id"] not in siblings]
     if len(results) == len(answer["results"]):
         answer["total"] += 1
         answer["pages"] = max(1, min(MAX_PAGE, -(-answer["total"] // request.per_page)))
@@ -111,7 +112,7 @@ def _matches(searcher, request: SearchRequest, parsed: ParsedQuery, dates, deadl
     if request.since is not None:
         since, arrived = since_value(request.since), request.arrived or {}
         allowed = {d for d in allowed if d in arrived and arrived[d][0] >= since}
-    return scan, facets, allowed
+    return scan, facets, publications.collapse(searcher, allowed)
 
 
 def _ordered(scan, allowed: set, request: SearchRequest, needed: int | None) -> list:
@@ -188,6 +189,7 @@ def _document_result(searcher, doc_id: str, hits: list, parsed: ParsedQuery,
         "stale": info.get("status") == "stale",
         "score": round(float(hits[0][0]), 4) if hits else 0.0,
         "reference": False,  # True for the document a reference query points to
+        "formats": publications.formats(searcher, doc_id, info.get("format")),
     }
     passages = []
     furniture = frozenset(info.get("furniture") or ())

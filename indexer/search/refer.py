@@ -14,7 +14,11 @@ def read_reference(text: str) -> Reference | None:
 def find_document(searcher, identifier: str) -> str | None:
     """The doc_id of the indexed document with this official identifier, or None."""
     record = searcher.document(identifier=identifier, kind="doc")
-    return record.get("doc_id") if record else None
+    if not record:
+        return None
+    from .publications import groups
+    group = groups(searcher).get(record["doc_id"])
+    return group[0][0] if group else record["doc_id"]  # a publication's primary manifestation
 
 
 def not_indexed(ref: Reference) -> str:
