@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import itertools
-from functools import lru_cache
 import re
+import time
 
 from ..analysis import PART_PREFIX, analyze, fold, word_terms
+from .expand import terms_within
 from .language import _BINARY, _UNARY
 from .request import SUGGEST_BELOW
 
@@ -25,30 +26,6 @@ def _distance(a: str, b: str) -> int:
     return prev[-1]
 
 
-@lru_cache(maxsize=1)
-def _surface_words() -> list[str]:
-    return sorted(lexicon()._zipf)
-
-
-@lru_cache(maxsize=4096)
-def _surface_for(stem: str, typed: str) -> str:
-    """A readable word for an index term: the lexicon word closest to what was typed that
-    analyses to it (the index keeps stems, 'terugker', not words)."""
-    words = _surface_words()
-    lex = lexicon()
-    prefix = stem[:max(3, len(stem) - 2)]
-    best, best_key = stem, None
-    start = bisect.bisect_left(words, prefix)
-    for word in itertools.islice(words, start, start + 400):
-        if not word.startswith(prefix):
-            break
-        if analyze(word) == [stem]:
-            key = (_distance(word, typed), -lex.zipf(word))
-            if best_key is None or key < best_key:
-                best, best_key = word, key
-    return best
-
-
 _WORD = re.compile(r"[^\W\d_]+")
 #: Pages read to find the words behind an index term (each a few thousand characters).
 SURFACE_PAGES = 3
@@ -62,9 +39,9 @@ def _indexed_surface(reader, term: str, typed: str) -> str | None:
     except Exception:  # noqa: BLE001 - a term that vanished with a reindex
         return None
     found: dict[str, int] = {}
+    head = term[:3]
     for docnum in itertools.islice(matcher.all_ids(), SURFACE_PAGES):
         content = reader.stored_fields(docnum).get("content") or ""
-        head = term[:3]
         for m in _WORD.finditer(content):
             word = m.group(0).lower()
             if fold(word[:3]) == head and word_terms(word)[:1] == (term,):
@@ -74,12 +51,14 @@ def _indexed_surface(reader, term: str, typed: str) -> str | None:
     return min(found, key=lambda w: (_distance(fold(w), typed), -found[w], w))
 
 
-def suggest(searcher, text: str) -> str | None:
+def suggest(searcher, text: str, deadline: float | None = None) -> str | None:
     """'Bedoelde u …?': each word the index does not know (or hardly), replaced by a close word
     as it stands in the indexed text (read from the pages holding its term, so never a stem)."""
     reader = searcher.reader()
     out, changed = text or "", False
     for m in _SUGGEST_WORD.finditer(text or ""):
+        if deadline is not None and time.monotonic() > deadline:
+            break  # what was found so far
         word = m.group(1)
         if word.upper() in _BINARY | _UNARY | {"ANDNOT"}:
             continue
@@ -96,7 +75,7 @@ def suggest(searcher, text: str) -> str | None:
         # long words (typos in the first two letters of a long word are rare) cut that tenfold.
         prefix = 2 if len(term) >= 7 else 1
         for dist in (1, 2):
-            for candidate in reader.terms_within("content", term, dist, prefix=prefix):
+            for candidate in terms_within(reader, "content", term, dist, prefix=prefix, deadline=deadline):
                 if candidate == term or candidate.startswith(PART_PREFIX) or not candidate.isalpha():
                     continue
                 cdf = reader.doc_frequency("content", candidate)
