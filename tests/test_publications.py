@@ -33,6 +33,7 @@ def run(index, q: str) -> dict:
 def one_result(index, formats: list[str]) -> dict:
     answer = run(index, "grens")
     assert answer["total"] == 1 and len(answer["results"]) == 1
+    assert [f["count"] for f in answer["facets"]["type"]] == [1]  # counted once
     result = answer["results"][0]
     assert result["identifier"] == NAME
     assert [f["format"] for f in result["formats"]] == formats

@@ -110,13 +110,18 @@ def _matches(searcher, request: SearchRequest, parsed: ParsedQuery, dates, deadl
         notices.append("De zoekvraag duurde te lang; de resultaten zijn mogelijk onvolledig.")
     key = (tuple(request.types), tuple(request.years), tuple(request.dossiers))
     if key not in scan.facets:
-        scan.facets = {key: _facets_and_allowed(scan.docs, request)}  # the last filter choice
+        # One manifestation per publication, before facets are counted (kst-32545-143 counts once).
+        docs = scan.docs
+        kept = publications.collapse(searcher, set(docs))
+        if len(kept) != len(docs):
+            docs = {d: docs[d] for d in kept}
+        scan.facets = {key: _facets_and_allowed(docs, request)}  # the last filter choice
     facets, allowed = scan.facets[key]
     facets = {name: [dict(f) for f in values] for name, values in facets.items()}
     if request.since is not None:
         since, arrived = since_value(request.since), request.arrived or {}
         allowed = {d for d in allowed if d in arrived and arrived[d][0] >= since}
-    return scan, facets, publications.collapse(searcher, allowed)
+    return scan, facets, allowed
 
 
 def _ordered(scan, allowed: set, request: SearchRequest, needed: int | None) -> list:
