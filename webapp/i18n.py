@@ -6,6 +6,13 @@ from indexer.i18n import translate
 TEXT = {
     "nl": {
         "skip_to_content": "Naar de inhoud",
+        "referred_document": "Het document waarnaar u verwijst",
+        "references_heading": "Verwijzingen",
+        "refers_to": "Dit document verwijst naar {n} andere stukken",
+        "not_indexed": "niet in de index",
+        "cited_by": "Documenten in de index die hiernaar verwijzen ({n})",
+        "cited_by_none": "Geen document in de index verwijst hiernaar.",
+        "citing_search": "als zoekresultaten",
         "main_menu": "Hoofdmenu",
         "results_heading": "Zoekresultaten voor ‘{q}’",
         "search_hint": "Woorden, \"woordgroepen\", OF, NIET, type:motie, jaar:2019 —",
@@ -97,6 +104,13 @@ TEXT = {
     },
     "en": {
         "skip_to_content": "Skip to content",
+        "referred_document": "The document you referred to",
+        "references_heading": "References",
+        "refers_to": "This document refers to {n} other documents",
+        "not_indexed": "not in the index",
+        "cited_by": "Indexed documents that refer to it ({n})",
+        "cited_by_none": "No indexed document refers to it.",
+        "citing_search": "as search results",
         "main_menu": "Main menu",
         "results_heading": "Search results for ‘{q}’",
         "search_hint": "Words, \"phrases\", OF (or), NIET (not), type:motie, jaar:2019 —",

@@ -21,7 +21,7 @@ from whoosh.index import IndexError as WhooshIndexError
 
 from ..analysis import PART_PREFIX
 from ..store import SearcherPool, Store
-from . import plan
+from . import plan, publications
 from .columns import _generation_key
 from .engine import DocumentMatch, Engine, EngineUnavailable, Filters, Matches, PageMatch, ResultsPage
 from .expand import Expansion, expand_fuzzy, expand_prefix, expand_wildcard, terms_within
@@ -91,7 +91,12 @@ class WhooshEngine(Engine):
         scan = _scan(searcher, to_whoosh(query_plan), deadline)
         key = (tuple(filters.types), tuple(filters.years), tuple(filters.dossiers))
         if key not in scan.facets:
-            scan.facets = {key: _facets_and_allowed(scan.docs, filters)}  # the last filter choice
+            # One manifestation per publication, before facets are counted (kst-32545-143 counts once).
+            docs = scan.docs
+            kept = publications.collapse(self, set(docs))
+            if len(kept) != len(docs):
+                docs = {d: docs[d] for d in kept}
+            scan.facets = {key: _facets_and_allowed(docs, filters)}  # the last filter choice
         facets, allowed = scan.facets[key]
         facets = {name: [dict(f) for f in values] for name, values in facets.items()}
         if filters.doc_ids is not None:
@@ -185,6 +190,10 @@ class WhooshEngine(Engine):
     def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int,
                      deadline: float | None = None) -> Iterable[str]:
         return terms_within(self._searcher().reader(), fieldname, text, maxdist, prefix=prefix, deadline=deadline)
+
+    @_reads
+    def records(self, fieldname: str, value: str) -> Iterator[dict]:
+        return [dict(r) for r in self._searcher().documents(**{fieldname: value})]
 
     @_reads
     def lookup(self, fieldname: str, value: str) -> str | None:
