@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from indexer.cli import IndexProblem, index_command, index_option, open_store, search_command, status_command
+from indexer.cli import IndexProblem, check_command, index_command, index_option, open_store, search_command, status_command
 
 
 class _Group(click.Group):
@@ -39,6 +39,7 @@ def main():
 main.add_command(index_command)
 main.add_command(status_command)
 main.add_command(search_command)
+main.add_command(check_command)
 
 
 @main.command("serve")

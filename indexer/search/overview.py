@@ -32,4 +32,5 @@ def status_data(store) -> dict:
     last_run = store.last_run()
     return {"index": str(store.root), "size_bytes": store.size_bytes(),
             "version": store.stored_versions(), "last_run": last_run,
-            "failures": (last_run or {}).get("unreadable", []), **overview}
+            "failures": (last_run or {}).get("unreadable", []),
+            "last_check": store.last_check() if hasattr(store, "last_check") else None, **overview}
