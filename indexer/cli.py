@@ -20,6 +20,9 @@ from .reasons import describe
 from .search import QueryError, SearchRequest, search, status_data
 from .store import RunLockedError, Store, StoreError, default_index_dir
 
+from .clitext import echo
+from .i18n import translate
+
 EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
 
 
@@ -27,7 +30,7 @@ class _Problem(click.ClickException):
     """A one-line Dutch message on stderr, no traceback."""
 
     def show(self, file=None) -> None:
-        click.echo(f"Fout: {self.format_message()}", err=True)
+        echo(f"Fout: {self.format_message()}", err=True)
 
 
 class UsageProblem(_Problem):
@@ -110,7 +113,7 @@ EXIT_CODES_HELP = ("Afsluitcodes: 0 alles gelezen; 1 sommige bestanden onleesbaa
 @click.option("--json", "as_json", is_flag=True, help="Druk het verslag af als JSON.")
 def index_command(paths, index_dir, workers, timeout, memory_mb, passwords, ocr, follow_symlinks, rebuild,
                   dry_run, wait, quiet, as_json):
-    """Index folders or files: add new, update changed and remove deleted documents."""
+    """Indexeer mappen of bestanden: voeg nieuwe documenten toe, werk gewijzigde bij en verwijder verdwenen."""
     store = Store(index_dir)
     try:
         options = Options(workers=workers or 0, timeout=timeout, memory_mb=memory_mb,
@@ -146,14 +149,14 @@ def index_command(paths, index_dir, workers, timeout, memory_mb, passwords, ocr,
 
 
 def _say_waiting(holder: dict) -> None:
-    click.echo(f"Wacht op de lopende indexering (pid {holder.get('pid', '?')})…", err=True)
+    echo(f"Wacht op de lopende indexering (pid {holder.get('pid', '?')})…", err=True)
 
 
 def _print_report(report: dict, store: Store, quiet: bool) -> None:
     unreadable = report["unreadable"]
     if not quiet:
         verb = "Zou indexeren" if report["dry_run"] else "Geïndexeerd"
-        click.echo(
+        echo(
             f"{verb}: {len(report['added'])} nieuw, {len(report['changed'])} gewijzigd, "
             f"{len(report['moved'])} verplaatst of gekopieerd, {len(report['removed'])} verwijderd, "
             f"{report['unchanged']} ongewijzigd; {report['ignored']} bestanden genegeerd.")
@@ -164,15 +167,15 @@ def _print_report(report: dict, store: Store, quiet: bool) -> None:
                     click.echo(f"  {label}: {names.shown(path)}")
         else:
             cached = f" ({report['files_from_cache']} uit de tekstcache)" if report["files_from_cache"] else ""
-            click.echo(f"Uitgelezen: {report['documents_indexed']} documenten{cached}, "
+            echo(f"Uitgelezen: {report['documents_indexed']} documenten{cached}, "
                        f"{report['pages_indexed']} pagina's in {report['seconds']:.1f} s.")
-            click.echo(f"Index {names.shown(str(store.root))}: {report['documents_total']} documenten, "
-                       f"{report['pages_total']} pagina's.")
+            echo(f"Index {names.shown(str(store.root))}: {report['documents_total']} documenten, "
+                 f"{report['pages_total']} pagina's.")
         for item in report["needs_ocr"]:
             pages = ", ".join(str(p) for p in item["pages"])
-            click.echo(f"Tekstherkenning nodig: {names.shown(item['path'])} (pagina {pages}); gebruik --ocr.")
+            echo(f"Tekstherkenning nodig: {names.shown(item['path'])} (pagina {pages}); gebruik --ocr.")
     if unreadable:
-        click.echo(f"Onleesbaar of onvolledig ({len(unreadable)}):", err=quiet)
+        echo(f"Onleesbaar of onvolledig ({len(unreadable)}):", err=quiet)
         for item in unreadable:
             click.echo(f"  {names.shown(item['path'])}: [{item['reason']}] {item['message']}", err=quiet)
 
@@ -187,7 +190,7 @@ class _Progress:
 
     def __call__(self, event: dict) -> None:
         if event["event"] == "plan" and event["files"]:
-            self.bar = click.progressbar(length=event["files"], label="Indexeren", file=sys.stderr,
+            self.bar = click.progressbar(length=event["files"], label=translate("Indexeren"), file=sys.stderr,
                                          show_eta=True, show_pos=True,
                                          item_show_func=lambda _: self._status())
             self.bar.__enter__()
@@ -209,7 +212,7 @@ class _Progress:
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="Als JSON.")
 def status_command(index_dir, as_json):
-    """Show what the index holds, its version, the last run and the files that failed."""
+    """Toon wat de index bevat, zijn versie, de laatste run en de bestanden die mislukten."""
     store = open_store(index_dir)
     try:
         data = status_data(store)
@@ -222,28 +225,27 @@ def status_command(index_dir, as_json):
         click.echo(names.dumps(data, indent=2))
         return
     click.echo(f"Index: {names.shown(data['index'])}")
-    click.echo(f"Documenten: {data['documents']}, pagina's: {data['pages']}, "
+    echo(f"Documenten: {data['documents']}, pagina's: {data['pages']}, "
                f"grootte: {data['size_bytes'] / 1e6:.1f} MB")
-    click.echo("Formaten: " + ", ".join(f"{k} {v}" for k, v in sorted(data["formats"].items())))
-    click.echo(f"Versie: schema {data['version']['schema']}, analyse {data['version']['analyzer']}")
+    echo("Formaten: " + ", ".join(f"{k} {v}" for k, v in sorted(data["formats"].items())))
+    echo(f"Versie: schema {data['version']['schema']}, analyse {data['version']['analyzer']}")
     check = data.get("last_check")
     if check:
         state = "in orde" if check["ok"] else "beschadigd: " + "; ".join(check["problems"])
-        click.echo(f"Laatst gecontroleerd: {check['checked']} ({state})")
+        echo(f"Laatst gecontroleerd: {check['checked']} ({state})")
     else:
-        click.echo("Laatst gecontroleerd: nooit (kamerzoek check)")
+        echo("Laatst gecontroleerd: nooit (kamerzoek check)")
     run = data["last_run"]
     if run:
-        click.echo(f"Laatste run: {run['started']} – {run['finished']}: {len(run['added'])} nieuw, "
+        echo(f"Laatste run: {run['started']} – {run['finished']}: {len(run['added'])} nieuw, "
                    f"{len(run['changed'])} gewijzigd, {len(run['removed'])} verwijderd, "
                    f"{len(run['unreadable'])} onleesbaar")
         for item in run["unreadable"]:
             click.echo(f"  {names.shown(item['path'])}: [{item['reason']}] {item['message']}")
     for item in data["needs_ocr"]:
-        click.echo(f"Tekstherkenning nodig: {names.shown(item['path'])} "
-                   f"(pagina {', '.join(map(str, item['pages']))})")
+        echo(f"Tekstherkenning nodig: {names.shown(item['path'])} (pagina {', '.join(map(str, item['pages']))})")
     for item in data["stale"]:
-        click.echo(f"Verouderd: {names.shown(item['path'])} ({describe(item.get('reason') or 'stale')})")
+        echo(f"Verouderd: {names.shown(item['path'])} ({describe(item.get('reason') or 'stale')})")
 
 
 @click.command("search")
@@ -260,22 +262,62 @@ def status_command(index_dir, as_json):
 @click.option("--from", "date_from", metavar="DATUM", help="Vanaf deze datum (JJJJ, JJJJ-MM of JJJJ-MM-DD).")
 @click.option("--to", "date_to", metavar="DATUM", help="Tot en met deze datum.")
 @click.option("--no-synonyms", is_flag=True, help="Zoek niet ook naar synoniemen en afkortingen.")
+@click.option("--since", metavar="DATUM", help="Alleen documenten die sinds deze datum (of dit tijdstip, "
+              "bijv. 2026-12-01T06:30) in de index zijn gekomen.")
+@click.option("--csv", "as_csv", is_flag=True, help="Antwoord als CSV (een regel per passage, UTF-8 met BOM), "
+              "met de herkomst als '# sleutel: waarde'-regels vóór de kopregel.")
+@click.option("--all", "every", is_flag=True, help="Alle resultaten in plaats van één pagina, gestreamd "
+              "(met voortgang op een terminal); negeert --limit en --page.")
+@click.option("--no-provenance", is_flag=True, help="Laat de herkomst (zoekvraag, versies, indexgeneratie) "
+              "weg uit --csv en --json.")
 def search_command(query, index_dir, as_json, limit, page, sort, types, years, dossiers, date_from, date_to,
-                   no_synonyms):
-    """Search the index and print the best passages per document."""
+                   no_synonyms, since, as_csv, every, no_provenance):
+    """Doorzoek de index en toon de beste passages per document."""
+    from . import export as exports
+    from .arrivals import Arrivals
+    from .search import generation, search_all
+
+    if as_json and as_csv:
+        raise UsageProblem("kies --json of --csv, niet allebei")
     store = open_store(index_dir)
     request = SearchRequest(q=query, page=page, per_page=limit, sort=sort, types=list(types),
                             years=list(years), dossiers=list(dossiers), date_from=date_from,
-                            date_to=date_to, synonyms=not no_synonyms)
+                            date_to=date_to, synonyms=not no_synonyms, since=since,
+                            arrived=Arrivals(store.arrivals_file).all() if since else None)
     try:
         with store.searcher() as searcher:
-            answer = search(searcher, request)
+            if every:
+                head, documents = search_all(searcher, request)
+            else:
+                head = search(searcher, request)
+                documents = head.pop("results")
+            prov = None if no_provenance or not (as_json or as_csv) else \
+                exports.provenance(request, head, generation(searcher), store.last_run())
+            documents = _with_progress(documents, head["total"]) if every else documents
+            if as_csv:
+                for chunk in exports.csv_lines(exports.passage_rows(documents), prov):
+                    click.echo(chunk, nl=False)
+            elif as_json and every:
+                for chunk in exports.json_stream(head, prov, "results", documents, indent=2):
+                    click.echo(chunk, nl=False)
+            elif as_json:
+                answer = ({"provenance": prov} if prov else {}) | head | {"results": documents}
+                click.echo(names.dumps(answer, indent=2))
+            else:
+                _print_answer(head, documents)
     except QueryError as e:
         raise UsageProblem(str(e)) from e
-    if as_json:
-        click.echo(names.dumps(answer, indent=2))
+
+
+def _with_progress(documents, total: int):
+    """The documents, with a progress bar on stderr when it is a terminal."""
+    if not sys.stderr.isatty() or total < 2:
+        yield from documents
         return
-    _print_answer(answer)
+    with click.progressbar(length=total, label=translate("Exporteren"), file=sys.stderr, show_pos=True) as bar:
+        for doc in documents:
+            yield doc
+            bar.update(1)
 
 
 def _terminal(markup: str) -> str:
@@ -284,18 +326,18 @@ def _terminal(markup: str) -> str:
     return html_mod.unescape(text)
 
 
-def _print_answer(answer: dict) -> None:
+def _print_answer(answer: dict, documents) -> None:
     for notice in answer["notices"]:
-        click.echo(f"Let op: {notice}")
+        echo(f"Let op: {notice}")
     for expansion in answer["expansions"]:
-        click.echo(f"Ook gezocht: {', '.join(expansion['added'])} (voor '{expansion['term']}')")
+        echo(f"Ook gezocht: {', '.join(expansion['added'])} (voor '{expansion['term']}')")
     total = answer["total"]
     noun = "document" if total == 1 else "documenten"
-    click.echo(f"{total} {noun} voor '{answer['query']}' ({answer['took_ms']:.0f} ms)")
+    echo(f"{total} {noun} voor '{answer['query']}' ({answer['took_ms']:.0f} ms)")
     if not total and answer.get("suggestion"):
-        click.echo(f"Bedoelde u: {answer['suggestion']}?")
+        echo(f"Bedoelde u: {answer['suggestion']}?")
     first = (answer["page"] - 1) * answer["per_page"]
-    for n, doc in enumerate(answer["results"], first + 1):
+    for n, doc in enumerate(documents, first + 1):
         facts = [doc["type"]]
         if doc["date"]:
             facts.append(doc["date"])

@@ -7,6 +7,7 @@ An index folder holds:
   last-run.json  the report of the last indexing run
   roots.json     every folder or file ever indexed here (names round-trip, see names.py)
   links.json     whether the last run followed links leading outside (--follow-symlinks)
+  arrivals.sqlite when each document entered the index (see arrivals.py; survives --rebuild)
   run.lock       held by a running `kamerzoek index`, with who holds it
 """
 from __future__ import annotations
@@ -74,6 +75,7 @@ class Store:
         self.version_file = self.root / "version.json"
         self.run_file = self.root / "last-run.json"
         self.lock_file = self.root / "run.lock"
+        self.arrivals_file = self.root / "arrivals.sqlite"
         self._ix = None
 
     # -- opening -------------------------------------------------------------------

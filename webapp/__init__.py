@@ -35,6 +35,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .views import bp
     app.register_blueprint(bp)
+    from .pages import bp as pages_bp
+    app.register_blueprint(pages_bp)
+    from .feed import bp as feed_bp
+    app.register_blueprint(feed_bp)
 
     @app.before_request
     def assign_request_id():

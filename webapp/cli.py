@@ -10,9 +10,11 @@ from pathlib import Path
 import click
 
 from indexer.cli import IndexProblem, check_command, index_command, index_option, open_store, search_command, status_command
+from indexer.clitext import LocalizedGroup, echo
+from indexer.harvest.cli import harvest_command
 
 
-class _Group(click.Group):
+class _Group(LocalizedGroup):
     """Ends quietly with exit 0 when the reader of standard output goes away (`| head -1`)."""
 
     def invoke(self, ctx):
@@ -33,13 +35,14 @@ class _Group(click.Group):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kamerzoek")
 def main():
-    """Kamerzoek: Dutch full-text search over parliamentary documents."""
+    """Kamerzoek: Nederlandse volledige-tekstzoekmachine voor parlementaire documenten."""
 
 
 main.add_command(index_command)
 main.add_command(status_command)
 main.add_command(search_command)
 main.add_command(check_command)
+main.add_command(harvest_command)
 
 
 @main.command("serve")
@@ -50,7 +53,7 @@ main.add_command(check_command)
 @click.option("--threads", type=click.IntRange(1, 64), default=8, envvar="KAMERZOEK_THREADS", show_default=True,
               help="Aantal verwerkingsdraden van de server.")
 def serve_command(index_dir, host, port, threads):
-    """Serve the web app with the production WSGI server (waitress)."""
+    """Start de webapp met de productieserver (waitress)."""
     from waitress import serve
 
     from . import create_app
@@ -61,6 +64,6 @@ def serve_command(index_dir, host, port, threads):
     # One search before the first visitor: it loads the Dutch lexicon and the other lazy caches
     # (about a second), so nobody's first query pays for that.
     app.test_client().get("/api/search", query_string={"q": "kamerzoek"})
-    click.echo(f"Kamerzoek op http://{host}:{port}/ (index {index_dir})", err=True)
+    echo(f"Kamerzoek op http://{host}:{port}/ (index {index_dir})", err=True)
     serve(app, host=host, port=port, threads=threads, ident="kamerzoek", clear_untrusted_proxy_headers=True,
           asyncore_use_poll=True)  # poll(): select() fails once descriptors pass 1024

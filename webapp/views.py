@@ -1,9 +1,6 @@
 """The pages and the JSON API."""
 from __future__ import annotations
 
-import csv
-import io
-import json
 import os
 import re
 import time
@@ -15,6 +12,7 @@ from flask import (Blueprint, Response, abort, current_app, g, jsonify, render_t
 from markupsafe import Markup
 
 from indexer import names
+from indexer import export as exports
 from indexer import search as engine
 from indexer.search import EXPORT_CAP, QueryError, status_data
 from indexer.store import IndexMissingError, StoreError
@@ -93,7 +91,7 @@ def _answer(args, per_page_cap=None):
         search_request = request_from_args(args, **kwargs)
         return _for_people(engine.search(searcher(), search_request)), None, 200
     except QueryError as e:
-        return None, str(e), 400
+        return None, g.t.message(str(e)), 400
     except IndexMissingError as e:
         current_app.logger.warning("request %s: no index: %s", g.request_id, e)
         return None, g.t("error_no_index"), 503
@@ -247,23 +245,20 @@ def help_page():
     return render_template("help.html")
 
 
-def _export_rows(args):
-    """Every passage of every result, up to the export cap, as flat rows."""
-    answer, error, status = _answer(_export_args(args), per_page_cap=EXPORT_CAP)
+def _export(args):
+    """The request, the answer (up to the export cap) and the provenance of an export."""
+    export_args = _export_args(args)
+    answer, error, status = _answer(export_args, per_page_cap=EXPORT_CAP)
     if error:
-        return None, error, status
-    rows = []
-    base = request.host_url.rstrip("/")
-    for doc in answer["results"]:
-        for passage in doc["passages"]:
-            rows.append({
-                "doc_id": doc["doc_id"], "title": doc["title"], "type": doc["type"],
-                "date": doc["date"], "dossier": doc["dossier"], "number": doc["number"],
-                "vergaderjaar": doc["vergaderjaar"], "page": passage["page"],
-                "text": passage["text"], "citation": passage["citation"],
-                "link": base + passage["link"], "path": doc["path"],
-            })
-    return rows, None, 200
+        return None, None, error, status
+    search_request = request_from_args(export_args, per_page_cap=EXPORT_CAP)
+    s = searcher()
+    prov = None
+    if args.get("provenance", "1") not in ("0", "uit", "off", "false"):
+        prov = exports.provenance(search_request, answer, engine.generation(s), store().last_run())
+        prov["cap"] = EXPORT_CAP
+        prov["truncated"] = answer["total"] > EXPORT_CAP
+    return answer, prov, None, 200
 
 
 def _export_args(args):
@@ -273,34 +268,27 @@ def _export_args(args):
     return MultiDict(pairs)
 
 
-EXPORT_FIELDS = ["doc_id", "title", "type", "date", "dossier", "number", "vergaderjaar", "page",
-                 "text", "citation", "link", "path"]
+EXPORT_FIELDS = exports.FIELDS
 
 
 @bp.get("/export.csv")
 def export_csv():
-    """All results of a query, one row per passage, as CSV."""
-    rows, error, status = _export_rows(request.args)
+    """All results of a query (up to the cap), one row per passage, as CSV with its provenance."""
+    answer, prov, error, status = _export(request.args)
     if error:
         return jsonify({"error": error}), status
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
-    writer.writeheader()
-    for row in rows:
-        # A cell starting with = + - @ is a formula to a spreadsheet: neutralise it.
-        writer.writerow({k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@\t\r" else v)
-                         for k, v in row.items()})
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+    rows = exports.passage_rows(answer["results"], request.host_url.rstrip("/"))
+    return Response("".join(exports.csv_lines(rows, prov)), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="kamerzoek.csv"'})
 
 
 @bp.get("/export.json")
 def export_json():
-    """All results of a query, one object per passage, as JSON."""
-    rows, error, status = _export_rows(request.args)
+    """All results of a query (up to the cap), one object per passage, as JSON with its provenance."""
+    answer, prov, error, status = _export(request.args)
     if error:
         return jsonify({"error": error}), status
-    body = json.dumps({"query": request.args.get("q"), "count": len(rows), "passages": rows},
-                      ensure_ascii=False, indent=1)
+    rows = exports.passage_rows(answer["results"], request.host_url.rstrip("/"))
+    body = "".join(exports.json_stream({"query": request.args.get("q")}, prov, "passages", rows))
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": 'attachment; filename="kamerzoek.json"'})

@@ -8,11 +8,13 @@ leaves the last committed state, and the next run completes the work.
 from __future__ import annotations
 
 import math
+import logging
 import time
 from pathlib import Path
 from typing import Callable
 
 from .. import names
+from ..arrivals import Arrivals
 from ..cache import TextCache
 from ..extract import Extraction
 from ..reasons import describe
@@ -137,9 +139,22 @@ def _run(roots: list[Path], store: Store, options: Options, progress, report: Re
         raise
 
     report.documents_total, report.pages_total = totals(store)
+    record_arrivals(store)
     _finish(report, began)
     store.write_run(report.as_dict())
     return report
+
+
+def record_arrivals(store: Store) -> None:
+    """Note in the arrivals ledger (outside the rebuildable index) when documents entered the
+    index or changed; a ledger that cannot be written is caught up by the next run."""
+    import sqlite3
+    try:
+        records = [(d["doc_id"], (d.get("info") or {}).get("sha", ""), (d.get("info") or {}).get("indexed") or now())
+                   for d in store.documents()]
+        Arrivals(store.arrivals_file).record(records)
+    except (OSError, sqlite3.Error) as e:
+        logging.getLogger("kamerzoek.build").warning("arrivals ledger not written: %s", e)
 
 
 def _finish(report: Report, began: float) -> Report:

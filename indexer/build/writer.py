@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .. import metadata as metadata_mod
 from .. import names
+from .. import references
 from ..extract import Extraction
 from ..store import Store
 from .plan import Doc
@@ -94,6 +95,7 @@ class BatchWriter:
             "type": meta.get("type") or "overig", "dossier": meta.get("dossier") or None,
             "number": meta.get("number") or None, "vergaderjaar": meta.get("vergaderjaar") or None,
         }
+        common["identifier"] = references.identifier_for(meta, str(first))
         common = {k: v for k, v in common.items() if v is not None}
         if date is not None:
             common["date"] = date
@@ -113,6 +115,10 @@ class BatchWriter:
             "url": meta.get("url"), "date": meta.get("date"),
             "indexed": now(),
         }
+        cited = references.cited(extraction.pages, common.get("identifier"))
+        if cited:
+            info["references"] = cited
+            common["cites"] = " ".join(c["identifier"] for c in cited)
         writer.add_document(id=f"doc:{doc_id}", kind="doc", info=info, **common)
         self._count += 1
         return len(pages)

@@ -5,16 +5,18 @@ from __future__ import annotations
 import itertools
 import time
 from datetime import datetime
+from typing import Iterator
 
 from whoosh import query
 
+from . import refer
 from . import request as limits
 from .cite import citation, passage_link
 from .highlight import highlight_text, strip_marks
 from .parse import ParsedQuery, parse_query
 from .rank import _best_pages, _facets_and_allowed, _rank_by_date
-from .request import (MAX_PAGE, SUGGEST_BELOW, QueryError, SearchRequest, normalise_request,
-                      request_dates)
+from .request import (ARRIVED, MAX_PAGE, SUGGEST_BELOW, QueryError, SearchRequest, normalise_request,
+                      request_dates, since_value)
 from .scan import _for_pages, _page_scores, _ranked, _scan
 from .suggest import suggest
 
@@ -25,35 +27,41 @@ def search(searcher, request: SearchRequest) -> dict:
     deadline = started + limits.QUERY_TIME_LIMIT
     normalise_request(request)
     dates = request_dates(request)
-    parsed = parse_query(request.q, searcher.schema, searcher.reader(), synonyms=request.synonyms,
-                         deadline=deadline)
+    ref = refer.read_reference(request.q)
+    referred, reference, words = None, None, request.q
+    if ref is not None and ref.kind == "dossier":
+        request.dossiers = list(dict.fromkeys([*request.dossiers, ref.dossier]))
+        words = f"dossier:{ref.dossier}"
+    elif ref is not None:
+        referred = refer.find_document(searcher, ref.identifier)
+        reference = {"matched": ref.identifier} if referred else \
+            {"matched": None, "notice": refer.not_indexed(ref)}
+    try:
+        parsed = parse_query(words, searcher.schema, searcher.reader(), synonyms=request.synonyms,
+                             deadline=deadline)
+    except QueryError:
+        if referred is None:
+            raise
+        parsed = parse_query("", searcher.schema, searcher.reader())  # the reference alone
     notices = list(parsed.notices)
+    if ref is not None and ref.kind == "dossier":
+        notices.insert(0, refer.dossier_notice(ref))
+    elif reference and reference["matched"] is None:
+        notices.insert(0, reference["notice"])
     answer = {
         "query": request.q, "total": 0, "page": request.page, "per_page": request.per_page,
         "pages": 1, "sort": request.sort, "results": [],
         "facets": {"type": [], "year": [], "dossier": []},
         "expansions": parsed.expansions, "notices": notices, "notice": None,
-        "suggestion": None, "took_ms": 0,
+        "suggestion": None, "took_ms": 0, "reference": reference,
+        # How the query was read: the query that ran, expansions and compound parts included.
+        "read_as": None if parsed.empty else str(parsed.query),
     }
     if not parsed.empty:
-        q = parsed.query if dates is None else query.And([parsed.query, dates]).normalize()
-        scan = _scan(searcher, q, deadline)
-        if scan.truncated:
-            notices.append("De zoekvraag duurde te lang; de resultaten zijn mogelijk onvolledig.")
-        key = (tuple(request.types), tuple(request.years), tuple(request.dossiers))
-        if key not in scan.facets:
-            scan.facets = {key: _facets_and_allowed(scan.docs, request)}  # the last filter choice
-        facets, allowed = scan.facets[key]
-        facets = {name: [dict(f) for f in values] for name, values in facets.items()}
+        scan, facets, allowed = _matches(searcher, request, parsed, dates, deadline, notices)
         total = len(allowed)
         needed = request.page * request.per_page
-        if request.sort == "relevance":
-            ranked = _ranked(scan)
-            ordered = ranked[:needed] if len(allowed) == len(ranked) else \
-                list(itertools.islice((d for d in ranked if d in allowed), needed))
-        else:
-            ordered = _rank_by_date(scan.docs, allowed, request.sort == "newest")
-        shown = ordered[(request.page - 1) * request.per_page: needed]
+        shown = _ordered(scan, allowed, request, needed)[(request.page - 1) * request.per_page: needed]
         _page_scores(searcher, scan, shown)
         answer.update(
             total=total, facets=facets,
@@ -61,11 +69,89 @@ def search(searcher, request: SearchRequest) -> dict:
             results=[_document_result(searcher, doc_id, _best_pages(searcher, scan, doc_id, request.passages),
                                       parsed, request)
                      for doc_id in shown])
-    if answer["total"] < SUGGEST_BELOW and not parsed.empty:
+    if referred is not None:
+        _put_first(searcher, answer, referred, ref, parsed, request)
+    if answer["total"] < SUGGEST_BELOW and not parsed.empty and referred is None:
         answer["suggestion"] = suggest(searcher, request.q)
     answer["notice"] = " ".join(notices) or None
     answer["took_ms"] = round((time.monotonic() - started) * 1000, 1)
     return answer
+
+
+def _put_first(searcher, answer: dict, doc_id: str, ref, parsed: ParsedQuery, request: SearchRequest) -> None:
+    """The document referred to heads the first page of results, marked; it is not repeated."""
+    results = [r for r in answer["results"] if r["doc_id"] != doc_id]
+    if len(results) == len(answer["results"]):
+        answer["total"] += 1
+        answer["pages"] = max(1, min(MAX_PAGE, -(-answer["total"] // request.per_page)))
+    if request.page == 1:
+        hits = refer.reference_pages(searcher, doc_id, ref, request.passages)
+        first = _document_result(searcher, doc_id, hits, parsed, request)
+        first["reference"] = True
+        results = [first, *results][:request.per_page]
+    answer["results"] = results
+
+
+def _matches(searcher, request: SearchRequest, parsed: ParsedQuery, dates, deadline: float, notices: list):
+    """The scan of the query, the facets and the documents that pass every filter."""
+    q = parsed.query if dates is None else query.And([parsed.query, dates]).normalize()
+    scan = _scan(searcher, q, deadline)
+    if scan.truncated:
+        notices.append("De zoekvraag duurde te lang; de resultaten zijn mogelijk onvolledig.")
+    key = (tuple(request.types), tuple(request.years), tuple(request.dossiers))
+    if key not in scan.facets:
+        scan.facets = {key: _facets_and_allowed(scan.docs, request)}  # the last filter choice
+    facets, allowed = scan.facets[key]
+    facets = {name: [dict(f) for f in values] for name, values in facets.items()}
+    if request.since is not None:
+        since, arrived = since_value(request.since), request.arrived or {}
+        allowed = {d for d in allowed if d in arrived and arrived[d][0] >= since}
+    return scan, facets, allowed
+
+
+def _ordered(scan, allowed: set, request: SearchRequest, needed: int | None) -> list:
+    """The allowed documents in the request's order; the first `needed` (None: all)."""
+    if request.sort == "relevance":
+        ranked = _ranked(scan)
+        if len(allowed) == len(ranked):
+            return ranked[:needed] if needed is not None else list(ranked)
+        return list(itertools.islice((d for d in ranked if d in allowed), needed))
+    if request.sort == ARRIVED:
+        arrived = request.arrived or {}
+        # Newest arrival first; a document the ledger does not know yet (a run in progress) first of all.
+        return sorted(allowed, key=lambda d: (d not in arrived, arrived.get(d, (None,))[0] or _EPOCH, d),
+                      reverse=True)[:needed]
+    return _rank_by_date(scan.docs, allowed, request.sort == "newest")[:needed]
+
+
+_EPOCH = datetime(1970, 1, 1).astimezone()
+STREAM_CHUNK = 200  # documents whose pages are scored at once when streaming every result
+
+
+def search_all(searcher, request: SearchRequest) -> tuple[dict, Iterator[dict]]:
+    """Every result of a request, without the page limits: the answer's head (total, notices,
+    expansions, facets) and an iterator of the documents in order, each built as it is taken."""
+    request.page, request.per_page = 1, 1  # paging does not apply; checked as any request
+    head = search(searcher, SearchRequest(**{**request.__dict__, "passages": 0}))
+    head.pop("results")
+    if head["total"] == 0:
+        return head, iter(())
+    deadline = time.monotonic() + limits.QUERY_TIME_LIMIT
+    parsed = parse_query(request.q, searcher.schema, searcher.reader(), synonyms=request.synonyms,
+                         deadline=deadline)
+    scan, _, allowed = _matches(searcher, request, parsed, request_dates(request), deadline, [])
+    ordered = _ordered(scan, allowed, request, None)
+
+    def documents() -> Iterator[dict]:
+        for start in range(0, len(ordered), STREAM_CHUNK):
+            chunk = ordered[start:start + STREAM_CHUNK]
+            _page_scores(searcher, scan, chunk)
+            for doc_id in chunk:
+                yield _document_result(searcher, doc_id, _best_pages(searcher, scan, doc_id, request.passages),
+                                       parsed, request)
+
+    head.update(total=len(ordered), page=1, per_page=len(ordered), pages=1)
+    return head, documents()
 
 
 def _document_record(searcher, doc_id: str) -> dict:
@@ -88,6 +174,7 @@ def _document_result(searcher, doc_id: str, hits: list, parsed: ParsedQuery,
         "dossier": record.get("dossier"),
         "number": record.get("number"),
         "vergaderjaar": record.get("vergaderjaar"),
+        "identifier": record.get("identifier"),
         "path": (info.get("files") or [{}])[0].get("path"),
         "paths": [f["path"] for f in info.get("files", [])],
         "format": info.get("format"),
@@ -160,6 +247,7 @@ def document(searcher, doc_id: str, q: str = "", synonyms: bool = True, page: in
         "doc_id": doc_id, "title": record.get("title") or "", "type": record.get("type") or "overig",
         "date": _iso(record.get("date")), "dossier": record.get("dossier"),
         "number": record.get("number"), "vergaderjaar": record.get("vergaderjaar"),
+        "identifier": record.get("identifier"),
         "paths": [f["path"] for f in info.get("files", [])], "format": info.get("format"),
         "status": info.get("status", "ok"), "stale": info.get("status") == "stale",
         "needs_ocr": info.get("needs_ocr", []), "url": info.get("url"),
@@ -192,3 +280,14 @@ def _hit_pages(searcher, doc_id: str, parsed, shown: list[dict]) -> list[int]:
 def document_paths(searcher, doc_id: str) -> list[str]:
     record = _document_record(searcher, doc_id)
     return [f["path"] for f in (record.get("info") or {}).get("files", [])]
+
+
+def document_file(searcher, doc_id: str) -> dict | None:
+    """A document's content hash, files, format and page count, as the index records them
+    (without reading its pages)."""
+    record = _document_record(searcher, doc_id)
+    if not record:
+        return None
+    info = record.get("info") or {}
+    return {"doc_id": doc_id, "sha": info.get("sha", ""), "paths": [f["path"] for f in info.get("files", [])],
+            "format": info.get("format"), "pages": info.get("pages"), "indexed": info.get("indexed")}

@@ -34,3 +34,9 @@ def status_data(store) -> dict:
             "version": store.stored_versions(), "last_run": last_run,
             "failures": (last_run or {}).get("unreadable", []),
             "last_check": store.last_check() if hasattr(store, "last_check") else None, **overview}
+
+
+def generation(searcher) -> int:
+    """The index generation this searcher reads (each commit adds one; a rebuild starts again,
+    so name it with the time of the last run)."""
+    return searcher.reader().generation()

@@ -69,7 +69,7 @@
 
   // Document page: step through the hits, and open the original at the page in view.
   var marks = Array.prototype.slice.call(document.querySelectorAll(".pagetext mark"));
-  var nav = document.querySelector(".hitnav");
+  var nav = document.querySelector(".hitnav:not(.pagehitnav)");  // the page view has its own (pageview.js)
   var position = document.getElementById("hit-position");
   var original = document.getElementById("original");
   var current = -1;
