@@ -360,7 +360,7 @@ REBUILD_HINT = "kamerzoek index --rebuild herstelt de index uit de tekstcache (o
 @click.option("--repair", is_flag=True, help="Herbouw een beschadigde index uit de tekstcache (kamerzoek index --rebuild).")
 @click.option("--json", "as_json", is_flag=True, help="Als JSON.")
 def check_command(index_dir, repair, as_json):
-    """Verify every index file against its SHA-256 checksum and read every segment."""
+    """Vergelijk elk indexbestand met zijn SHA-256-controlegetal en lees elk segment."""
     store = Store(index_dir)
     if not store.exists():
         raise IndexProblem(f"geen index gevonden in {names.shown(str(index_dir))}; maak er een met: kamerzoek index PAD")
@@ -377,20 +377,20 @@ def check_command(index_dir, repair, as_json):
                     "unreadable": len(report.unreadable)}
         result = dict(store.check(), repaired=repaired, damage_before=result["problems"])
     if as_json:
-        click.echo(names.dumps(result, indent=2))
+        echo(names.dumps(result, indent=2))
     else:
         if repaired is not None:
             for problem in result["damage_before"]:
-                click.echo(f"Beschadigd was: {problem}")
-            click.echo(f"Hersteld uit de tekstcache: {repaired['documents']} documenten, "
+                echo(f"Beschadigd was: {problem}")
+            echo(f"Hersteld uit de tekstcache: {repaired['documents']} documenten, "
                        f"{repaired['pages']} pagina's.")
         for problem in result["problems"]:
-            click.echo(f"Beschadigd: {problem}", err=True)
+            echo(f"Beschadigd: {problem}", err=True)
         for notice in result["notices"]:
-            click.echo(f"Let op: {notice}")
+            echo(f"Let op: {notice}")
         if result["ok"]:
-            click.echo(f"Index {names.shown(str(store.root))} in orde: {result['files_checked']} bestanden "
+            echo(f"Index {names.shown(str(store.root))} in orde: {result['files_checked']} bestanden "
                        f"vergeleken, {result['segments']} segmenten met {result['documents']} records gelezen.")
         else:
-            click.echo(f"Fout: de index in {names.shown(str(store.root))} is beschadigd; {REBUILD_HINT}.", err=True)
+            echo(f"Fout: de index in {names.shown(str(store.root))} is beschadigd; {REBUILD_HINT}.", err=True)
     raise click.exceptions.Exit(0 if result["ok"] else EXIT_INDEX)
