@@ -117,26 +117,46 @@ PART_PREFIX = "~"
 
 
 class Lexicon:
-    """Dutch word frequencies from pyspellchecker's OpenTaal list, accent-folded."""
+    """Dutch word frequencies from pyspellchecker's OpenTaal list, accent-folded.
+
+    Kept as a prebuilt table beside other caches (lexicon_table.py): a process looks up only
+    the words it needs, and loads the whole table once it needs many."""
 
     def __init__(self) -> None:
-        path = resources.files("spellchecker") / "resources" / "nl.json.gz"
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            counts = json.load(handle)
-        total = sum(counts.values()) or 1
-        zipf: dict[str, float] = {}
-        for word, count in counts.items():
-            key = fold(word.lower())
-            value = math.log10(count / total * 1e9)
-            if value > zipf.get(key, -1.0):
-                zipf[key] = value
-        self._zipf = zipf
+        from .lexicon_table import LexiconTable
+        self._table = LexiconTable(f"{LEXICON_DISTRIBUTION}-{_lexicon_version()}", _fold_frequencies)
 
     def zipf(self, word: str) -> float:
-        return self._zipf.get(word, 0.0)
+        return self._table.get(word)
 
     def __contains__(self, word: str) -> bool:
-        return self._zipf.get(word, 0.0) >= ZIPF_FLOOR
+        return self._table.get(word) >= ZIPF_FLOOR
+
+    def starting_with(self, prefix: str, limit: int = 400) -> list[str]:
+        """Up to limit lexicon words starting with prefix, sorted."""
+        return self._table.starting_with(prefix, limit)
+
+    def load_all(self) -> None:
+        """Hold the whole table in memory (a server does this before it forks)."""
+        self._table.as_dict()
+
+    @property
+    def _zipf(self) -> dict[str, float]:
+        return self._table.as_dict()
+
+
+def _fold_frequencies() -> dict[str, float]:
+    path = resources.files("spellchecker") / "resources" / "nl.json.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        counts = json.load(handle)
+    total = sum(counts.values()) or 1
+    zipf: dict[str, float] = {}
+    for word, count in counts.items():
+        key = fold(word.lower())
+        value = math.log10(count / total * 1e9)
+        if value > zipf.get(key, -1.0):
+            zipf[key] = value
+    return zipf
 
 
 @lru_cache(maxsize=1)

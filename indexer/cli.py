@@ -15,10 +15,12 @@ from pathlib import Path
 import click
 
 from . import names
-from .build import ConfigurationError, Options, build_index, read_passwords
-from .reasons import describe
-from .search import QueryError, SearchRequest, search, status_data
-from .store import RunLockedError, Store, StoreError, default_index_dir
+# The library is imported inside each command, only what that command needs: `kamerzoek --help`
+# and `kamerzoek search` start without the extractors (pdfminer) or the build machinery.
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .store import Store
 
 from .clitext import echo
 from .i18n import translate
@@ -69,14 +71,20 @@ class _Positive(click.ParamType):
         return f"{name} (of {envvar})" if envvar else name
 
 
+def _default_index_dir() -> Path:
+    from .store import default_index_dir
+    return default_index_dir()
+
+
 def index_option(f):
     return click.option(
         "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
-        envvar="KAMERZOEK_INDEX", default=default_index_dir, show_default="var/index",
+        envvar="KAMERZOEK_INDEX", default=_default_index_dir, show_default="var/index",
         help="Map van de index (of KAMERZOEK_INDEX).")(f)
 
 
 def open_store(index_dir: Path, must_exist: bool = True) -> Store:
+    from .store import Store, StoreError
     store = Store(index_dir)
     if must_exist:
         try:
@@ -114,6 +122,9 @@ EXIT_CODES_HELP = ("Afsluitcodes: 0 alles gelezen; 1 sommige bestanden onleesbaa
 def index_command(paths, index_dir, workers, timeout, memory_mb, passwords, ocr, follow_symlinks, rebuild,
                   dry_run, wait, quiet, as_json):
     """Indexeer mappen of bestanden: voeg nieuwe documenten toe, werk gewijzigde bij en verwijder verdwenen."""
+    from .build import ConfigurationError, Options, build_index, read_passwords
+    from .store import RunLockedError, Store, StoreError
+
     store = Store(index_dir)
     try:
         options = Options(workers=workers or 0, timeout=timeout, memory_mb=memory_mb,
@@ -213,6 +224,9 @@ class _Progress:
 @click.option("--json", "as_json", is_flag=True, help="Als JSON.")
 def status_command(index_dir, as_json):
     """Toon wat de index bevat, zijn versie, de laatste run en de bestanden die mislukten."""
+    from .reasons import describe
+    from .search import status_data
+
     store = open_store(index_dir)
     try:
         data = status_data(store)
@@ -273,6 +287,8 @@ def status_command(index_dir, as_json):
 def search_command(query, index_dir, as_json, limit, page, sort, types, years, dossiers, date_from, date_to,
                    no_synonyms, since, as_csv, every, no_provenance):
     """Doorzoek de index en toon de beste passages per document."""
+    from .search import QueryError, SearchRequest, search
+
     from . import export as exports
     from .arrivals import Arrivals
     from .search import generation, search_all

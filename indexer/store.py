@@ -194,6 +194,10 @@ class Store:
         self._ix = None
         return self.open()
 
+    def close(self) -> None:
+        """Forget the open index; the next open() reads the table of contents afresh."""
+        self._ix = None
+
     def open_or_create(self, rebuild: bool = False):
         """Open the index to write to it, creating it when there is none."""
         if rebuild or not self.exists():
@@ -409,6 +413,19 @@ class SearcherPool:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._opened_identity = store.identity()
+
+    def reset(self) -> None:
+        """Close this thread's searcher and forget every thread's (after a fork, each
+        process opens its own: inherited descriptors share their read offsets)."""
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is not None:
+            try:
+                searcher.close()
+            except Exception:  # closing a searcher over damaged files: nothing to keep
+                pass
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._opened_identity = self.store.identity()
 
     def get(self):
         local = self._local

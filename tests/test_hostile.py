@@ -303,7 +303,7 @@ def raw_get(server: LiveServer, path: str) -> tuple[int, dict, bytes]:
 
 
 def test_real_server_refuses_traversal_encoded_separators_and_links(live, hostile):
-    """Guards the same route behind waitress, which decodes %2f before Flask sees the path."""
+    """Guards the same route behind the production server (gunicorn), which decodes %2f before Flask sees the path."""
     swapped = hostile["ids"]["wisselbestand"][0]
     for path in TRAVERSALS + [f"/original/{swapped}", f"/original/{swapped}/..%2f..%2foutside%2fsecret.txt",
                               f"/original/{swapped}%2f..%2f..%2foutside%2fsecret.txt"]:

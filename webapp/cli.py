@@ -50,20 +50,14 @@ main.add_command(harvest_command)
 @click.option("--host", default="127.0.0.1", envvar="KAMERZOEK_HOST", show_default=True, help="Adres om op te luisteren.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, envvar="KAMERZOEK_PORT", show_default=True,
               help="Poort.")
+@click.option("--workers", type=click.IntRange(1, 64), envvar="KAMERZOEK_SERVE_WORKERS",
+              help="Aantal serverprocessen (of KAMERZOEK_SERVE_WORKERS; standaard: alle kernen).")
 @click.option("--threads", type=click.IntRange(1, 64), default=8, envvar="KAMERZOEK_THREADS", show_default=True,
-              help="Aantal verwerkingsdraden van de server.")
-def serve_command(index_dir, host, port, threads):
-    """Start de webapp met de productieserver (waitress)."""
-    from waitress import serve
-
-    from . import create_app
+              help="Aantal verwerkingsdraden per serverproces.")
+def serve_command(index_dir, host, port, workers, threads):
+    """Start de webapp met de productieserver (gunicorn: meerdere processen, elk met draden)."""
+    from .server import default_workers, serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     open_store(index_dir)  # fail early with exit 3 when there is no usable index
-    app = create_app({"INDEX_DIR": str(index_dir)})
-    # One search before the first visitor: it loads the Dutch lexicon and the other lazy caches
-    # (about a second), so nobody's first query pays for that.
-    app.test_client().get("/api/search", query_string={"q": "kamerzoek"})
-    echo(f"Kamerzoek op http://{host}:{port}/ (index {index_dir})", err=True)
-    serve(app, host=host, port=port, threads=threads, ident="kamerzoek", clear_untrusted_proxy_headers=True,
-          asyncore_use_poll=True)  # poll(): select() fails once descriptors pass 1024
+    serve(index_dir, host=host, port=port, workers=workers or default_workers(), threads=threads)

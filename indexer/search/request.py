@@ -3,6 +3,7 @@
 A QueryError carries a Dutch message that is safe to show a user (HTTP 400, exit 2)."""
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,7 +16,18 @@ MAX_QUERY_LENGTH = 500
 MAX_PAGE = 100
 MAX_PER_PAGE = 50
 MAX_EXPANSIONS = 200        # terms a prefix, wildcard or fuzzy query may expand to
-QUERY_TIME_LIMIT = 5.0      # seconds before partial results are returned
+MAX_QUERY_EXPANSIONS = 1000  # terms all of a query's prefixes, wildcards and fuzzy terms may expand to
+
+def _seconds(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name) or default)
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+#: Seconds a query may take (KAMERZOEK_QUERY_TIMEOUT); past it the answer has what was found so far.
+QUERY_TIME_LIMIT = _seconds("KAMERZOEK_QUERY_TIMEOUT", 2.0)
 PASSAGES_PER_DOCUMENT = 3
 PASSAGE_CHARS = 250
 EXPORT_CAP = 5000
