@@ -226,6 +226,7 @@ def status_command(index_dir, as_json):
     """Toon wat de index bevat, zijn versie, de laatste run en de bestanden die mislukten."""
     from .reasons import describe
     from .search import status_data
+    from .store import StoreError
 
     store = open_store(index_dir)
     try:
@@ -377,6 +378,8 @@ REBUILD_HINT = "kamerzoek index --rebuild herstelt de index uit de tekstcache (o
 @click.option("--json", "as_json", is_flag=True, help="Als JSON.")
 def check_command(index_dir, repair, as_json):
     """Vergelijk elk indexbestand met zijn SHA-256-controlegetal en lees elk segment."""
+    from .build import ConfigurationError, Options, build_index
+    from .store import RunLockedError, Store, StoreError
     store = Store(index_dir)
     if not store.exists():
         raise IndexProblem(f"geen index gevonden in {names.shown(str(index_dir))}; maak er een met: kamerzoek index PAD")
