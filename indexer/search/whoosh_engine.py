@@ -222,4 +222,5 @@ class WhooshEngine(Engine):
             return {**super().info(), "generation": self._searcher().reader().generation()}
         return {"index": str(store.root), "size_bytes": store.size_bytes(),
                 "version": store.stored_versions(), "last_run": store.last_run(),
+                "last_check": store.last_check() if hasattr(store, "last_check") else None,
                 "generation": self._searcher().reader().generation()}
