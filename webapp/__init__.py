@@ -22,13 +22,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     """The application factory: configuration from KAMERZOEK_* variables or test_config."""
     from flask import Flask, g, request
 
-    from indexer.store import SearcherPool, Store, default_index_dir
+    from indexer.search import open_engine
+    from indexer.store import Store, default_index_dir
 
     from .i18n import translator
 
     app = Flask(__name__)
     app.config.from_mapping(
         INDEX_DIR=str(default_index_dir()),
+        ENGINE=os.environ.get("KAMERZOEK_ENGINE"),
         SEARCHER_CHECK_INTERVAL=float(os.environ.get("KAMERZOEK_REFRESH", "1.0")),
         MAX_CONTENT_LENGTH=64 * 1024,
     )
@@ -37,7 +39,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["DEBUG"] = False
     store = Store(Path(app.config["INDEX_DIR"]))
     app.extensions["kamerzoek_store"] = store
-    app.extensions["kamerzoek_searchers"] = SearcherPool(store, app.config["SEARCHER_CHECK_INTERVAL"])
+    # Every search, document and status goes through the engine seam (indexer/search/engine.py).
+    app.extensions["kamerzoek_engine"] = open_engine(app.config["ENGINE"], Path(app.config["INDEX_DIR"]),
+                                                     check_interval=app.config["SEARCHER_CHECK_INTERVAL"])
 
     from .views import bp
     app.register_blueprint(bp)

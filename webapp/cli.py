@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from indexer.cli import IndexProblem, index_command, index_option, open_store, search_command, status_command
+from indexer.cli import (IndexProblem, cli_engine, engine_option, index_command, index_option,
+                         search_command, status_command)
 from indexer.clitext import LocalizedGroup, echo
 
 
@@ -78,10 +79,12 @@ main.add_command(search_command)
               help="Aantal serverprocessen (of KAMERZOEK_SERVE_WORKERS; standaard: alle kernen).")
 @click.option("--threads", type=click.IntRange(1, 64), default=8, envvar="KAMERZOEK_THREADS", show_default=True,
               help="Aantal verwerkingsdraden per serverproces.")
-def serve_command(index_dir, host, port, workers, threads):
+@engine_option
+def serve_command(index_dir, host, port, workers, threads, engine_spec):
     """Start de webapp met de productieserver (gunicorn: meerdere processen, elk met draden)."""
     from .server import default_workers, serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    open_store(index_dir)  # fail early with exit 3 when there is no usable index
-    serve(index_dir, host=host, port=port, workers=workers or default_workers(), threads=threads)
+    cli_engine(engine_spec, index_dir)  # fail early: exit 2 for a bad --engine, 3 when it cannot answer
+    serve(index_dir, host=host, port=port, workers=workers or default_workers(), threads=threads,
+          engine=engine_spec)
