@@ -109,7 +109,10 @@ class LexiconTable:
 
     # -- the file ---------------------------------------------------------------------------
     def _open(self) -> bool:
-        if not self.path.is_file():
+        try:
+            if not self.path.is_file():
+                return False
+        except OSError:  # a cache folder this user may not even look into (another user's home)
             return False
         try:
             self._connection().execute("SELECT z FROM zipf WHERE w = ?", ("de",)).fetchone()
