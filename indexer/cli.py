@@ -16,7 +16,7 @@ import click
 
 from .build import ConfigurationError, Options, build_index, read_passwords
 from .reasons import describe
-from .search import QueryError, SearchRequest, index_overview, search
+from .search import QueryError, SearchRequest, search, status_data
 from .store import RunLockedError, Store, StoreError, default_index_dir
 
 EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
@@ -94,12 +94,12 @@ def index_command(paths, index_dir, workers, timeout, memory_mb, passwords, ocr,
             report = build_index(list(paths), store, options)
         else:
             command = "kamerzoek index " + " ".join(str(p) for p in paths)
-            with store.run_lock(wait=wait, command=command, on_wait=_say_waiting):
-                try:
-                    report = build_index(list(paths), store, options, progress=progress)
-                finally:
-                    if progress:
-                        progress.close()
+            try:  # build_index takes the run lock
+                report = build_index(list(paths), store, options, progress=progress,
+                                     wait=wait, command=command, on_wait=_say_waiting)
+            finally:
+                if progress:
+                    progress.close()
     except ConfigurationError as e:
         raise UsageProblem(str(e)) from e
     except (RunLockedError, StoreError) as e:
@@ -200,16 +200,6 @@ def status_command(index_dir, as_json):
         click.echo(f"Tekstherkenning nodig: {item['path']} (pagina {', '.join(map(str, item['pages']))})")
     for item in data["stale"]:
         click.echo(f"Verouderd: {item['path']} ({describe(item.get('reason') or 'stale')})")
-
-
-def status_data(store: Store) -> dict:
-    """What `status` and the /status page show."""
-    with store.searcher() as searcher:
-        overview = index_overview(searcher)
-    last_run = store.last_run()
-    return {"index": str(store.root), "size_bytes": store.size_bytes(),
-            "version": store.stored_versions(), "last_run": last_run,
-            "failures": (last_run or {}).get("unreadable", []), **overview}
 
 
 @click.command("search")

@@ -720,7 +720,7 @@ def test_batches_commit_without_merging_and_a_run_tidies_up(tmp_path, monkeypatc
     docs, index = tmp_path / "archief", tmp_path / "index"
     for n in range(6):
         write(docs / f"brief-{n}.txt", f"Brief {n} over {marker(80 + n)}.")
-    monkeypatch.setattr("indexer.build.BATCH_DOCUMENTS", 1)
+    monkeypatch.setattr("indexer.build.writer.BATCH_DOCUMENTS", 1)
     assert index_json(index, docs)[0] == 0
     assert segments(index) == 6
     Store(index).tidy(max_segments=3)

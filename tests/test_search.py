@@ -466,16 +466,16 @@ def test_more_like_this(searcher):
 
 # -- limits: answered with a notice, never an exception ---------------------------------
 def test_time_limit_gives_partial_results_and_a_notice(searcher, monkeypatch):
-    monkeypatch.setattr(engine, "QUERY_TIME_LIMIT", 0.0)
+    monkeypatch.setattr(engine.request, "QUERY_TIME_LIMIT", 0.0)
     answer = run(searcher, "samenleving OF polarisatie OF tijdslimiet")
     assert "De zoekvraag duurde te lang; de resultaten zijn mogelijk onvolledig." in answer["notices"]
     # an answer that was cut short is not cached
-    monkeypatch.setattr(engine, "QUERY_TIME_LIMIT", 5.0)
+    monkeypatch.setattr(engine.request, "QUERY_TIME_LIMIT", 5.0)
     assert run(searcher, "samenleving OF polarisatie OF tijdslimiet")["total"] == 3
 
 
 def test_expansion_cap_gives_a_notice(searcher, monkeypatch):
-    monkeypatch.setattr(engine, "MAX_EXPANSIONS", 2)
+    monkeypatch.setattr(engine.request, "MAX_EXPANSIONS", 2)
     answer = run(searcher, "p*")
     assert answer["notice"] == "'p*' past op meer dan 2 woorden; alleen de eerste 2 zijn gebruikt."
     assert answer["total"] >= 1

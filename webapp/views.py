@@ -14,8 +14,7 @@ from flask import (Blueprint, Response, abort, current_app, g, jsonify, render_t
 from markupsafe import Markup
 
 from indexer import search as engine
-from indexer.cli import status_data
-from indexer.search import EXPORT_CAP, QueryError
+from indexer.search import EXPORT_CAP, QueryError, status_data
 from indexer.store import IndexMissingError, StoreError
 
 from .search import active_filters, request_from_args, toggle_filter, url_with, with_lang

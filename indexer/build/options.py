@@ -1,0 +1,60 @@
+"""What a run is asked to do: workers, limits, passwords, OCR; and what makes a remembered failure count."""
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SPLIT_PAGES = 40          # PDFs with more pages are extracted in chunks of this size
+DEFAULT_TIMEOUT = 300.0   # seconds per file; a chunk gets its share
+DEFAULT_MEMORY_MB = 2048
+MIN_CHUNK_SECONDS = 30.0  # a chunk's share of the time limit is at least this (or the whole limit)
+
+
+class ConfigurationError(Exception):
+    """A bad option or an unreadable configuration file (exit code 2)."""
+
+
+@dataclass
+class Options:
+    workers: int = 0
+    timeout: float = DEFAULT_TIMEOUT
+    memory_mb: int = DEFAULT_MEMORY_MB
+    passwords: dict[str, str] = field(default_factory=dict)   # file-name glob -> password
+    ocr: bool = False
+    rebuild: bool = False
+    dry_run: bool = False
+
+
+def read_passwords(path: Path) -> dict[str, str]:
+    """A passwords file: one `pattern<TAB>password` a line; # starts a comment."""
+    passwords: dict[str, str] = {}
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        raise ConfigurationError(f"wachtwoordbestand {path} kan niet worden gelezen: {e.strerror}") from e
+    for number, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        pattern, tab, password = line.partition("\t")
+        if not tab or not pattern:
+            raise ConfigurationError(
+                f"wachtwoordbestand {path}, regel {number}: verwacht 'patroon<TAB>wachtwoord'")
+        passwords[pattern.strip()] = password
+    return passwords
+
+
+def password_for(path: Path, passwords: dict[str, str]) -> str | None:
+    for pattern, password in passwords.items():
+        if fnmatch.fnmatch(path.name, pattern) or fnmatch.fnmatch(str(path), pattern):
+            return password
+    return None
+
+
+def attempt(path: Path, options: Options) -> str:
+    """What could change the outcome of reading a file: a remembered failure counts only
+    for the same password, OCR setting and limits."""
+    password = password_for(path, options.passwords)
+    secret = hashlib.sha256(password.encode("utf-8")).hexdigest()[:12] if password else "-"
+    return f"pw={secret};ocr={int(options.ocr)};timeout={options.timeout:g};memory={options.memory_mb}"

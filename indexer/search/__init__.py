@@ -1,0 +1,66 @@
+"""The search engine proper, shared by the CLI and the web app. One concern a module:
+
+- ``request``    the request and its limits (SearchRequest, QueryError, date values)
+- ``language``   the query language: lenient repair, Dutch operators, fields, date ranges
+- ``synonyms``   the synonyms file
+- ``rewrite``    compound joining, prefix/wildcard/fuzzy expansion, synonyms, compound parts
+- ``parse``      text -> the query that runs (language, then rewrites)
+- ``columns``    per-segment columns: page -> document, facet values, field lengths, norms
+- ``evaluate``   scoring every matching page (BM25F, as Whoosh computes it)
+- ``scan``       one cached pass: totals, best page per document, the shown pages' scores
+- ``rank``       filters, facets and the order of documents
+- ``highlight``  marking the query's words and choosing the passage
+- ``cite``       citations and links
+- ``answer``     search() and document(): the answers the CLI and the web app show
+- ``suggest``    "Bedoelde u …?"
+- ``similar``    more like this
+- ``overview``   the status overview
+
+A QueryError carries a Dutch message that is safe to show a user (HTTP 400, exit 2).
+
+How a search runs:
+1. The query string is repaired where it is half-typed (with a notice), Dutch operators and
+   field names are translated, and Whoosh parses it. The parsed query is then rewritten:
+   phrases allow for the stop words they contained, date and year ranges become range
+   queries, two words that form a compound in the index also look for the compound,
+   prefix/wildcard/fuzzy terms are expanded (capped), synonyms are added, and every word is
+   also looked up as a part of compounds ("~bestrijd"), with a weight so low that a document
+   where the word stands alone ranks above one where it only occurs inside a compound.
+2. One pass over the matching pages scores them (BM25F, as Whoosh does, but a block of
+   postings at a time) and groups them by document, using per-segment column arrays: this
+   gives the total, the facets (before ranking and paging) and the order. It is cached per
+   query and index generation, so paging, sorting and facet clicks cost almost nothing.
+3. The shown documents' best pages (at most three) become passages: highlighted, cited and
+   linked. Words must occur on the same page to match together; NIET excludes documents.
+
+Limits are read from ``indexer.search.request`` when a search runs (patch them there).
+"""
+from __future__ import annotations
+
+from .answer import document, document_paths, search
+from .cite import MONTHS, citation, dutch_date, passage_link, short_vergaderjaar
+from .columns import _generation_key, _leaves, _segment, _Segment
+from .evaluate import _Evaluator
+from .highlight import PASSAGE_LEAD, highlight_text, strip_marks
+from .language import EMPTY_QUERY, FIELD_ALIASES
+from .overview import index_overview, status_data
+from .parse import ParsedQuery, parse_query
+from .request import (EXPORT_CAP, MAX_EXPANSIONS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH,
+                      PART_WEIGHT, PASSAGE_CHARS, PASSAGES_PER_DOCUMENT, QUERY_TIME_LIMIT, SORTS,
+                      SUGGEST_BELOW, TEXT_FIELDS, QueryError, SearchRequest, date_range,
+                      parse_date_value)
+from .rewrite import _Expansion
+from .scan import _page_scores, _ranked, _scan, _Scan
+from .similar import MLT_PAGES, more_like_this
+from .suggest import suggest
+from .synonyms import DEFAULT_SYNONYMS, synonym_groups, synonyms_path
+
+__all__ = [
+    "DEFAULT_SYNONYMS", "EMPTY_QUERY", "EXPORT_CAP", "FIELD_ALIASES", "MAX_EXPANSIONS", "MAX_PAGE",
+    "MAX_PER_PAGE", "MAX_QUERY_LENGTH", "MLT_PAGES", "MONTHS", "PART_WEIGHT", "PASSAGE_CHARS",
+    "PASSAGE_LEAD", "PASSAGES_PER_DOCUMENT", "QUERY_TIME_LIMIT", "SORTS", "SUGGEST_BELOW",
+    "TEXT_FIELDS", "ParsedQuery", "QueryError", "SearchRequest", "citation", "date_range",
+    "document", "document_paths", "dutch_date", "highlight_text", "index_overview",
+    "more_like_this", "parse_date_value", "parse_query", "passage_link", "search",
+    "short_vergaderjaar", "status_data", "strip_marks", "suggest", "synonym_groups", "synonyms_path",
+]

@@ -1,0 +1,234 @@
+"""Scoring: one pass over the matching pages of each segment, BM25F as Whoosh computes it."""
+from __future__ import annotations
+
+import itertools
+import time
+from datetime import timedelta
+
+from whoosh import query, scoring
+
+from .columns import _deleted, _norms, _Segment
+from .rewrite import _Expansion
+
+
+class _Evaluator:
+    """Scores every page a query matches, segment by segment, as Whoosh's BM25F would.
+
+    Whoosh scores one posting at a time through a tree of matchers (about 2 us each); the
+    common shapes (terms, OR, AND, AND NOT) are evaluated here a block of postings at a time
+    instead, which is several times faster. Anything else (phrases, ranges) goes through
+    Whoosh's own matchers."""
+
+    def __init__(self, searcher, deadline: float):
+        self.searcher = searcher
+        self.deadline = deadline
+        self.schema = searcher.schema
+        self.context = searcher.context()
+        weighting = searcher.weighting
+        self.fast = isinstance(weighting, scoring.BM25F)
+        self.k1 = getattr(weighting, "K1", 1.2)
+        self.b = getattr(weighting, "B", 0.75)
+        self.timed_out = False
+
+    def scores(self, q: query.Query, sub, seg: _Segment) -> dict:
+        """Local docnum -> score for one segment, deleted documents left out."""
+        try:
+            found = self._eval(q, sub, seg)
+        except _TimeUp:
+            self.timed_out = True
+            return {}
+        deleted = _deleted(sub.reader())
+        if deleted and found:
+            for docnum in deleted:
+                found.pop(docnum, None)
+        return found
+
+    def _eval(self, q, sub, seg) -> dict:
+        if time.monotonic() > self.deadline:
+            self.timed_out = True
+            return {}
+        kind = type(q)
+        if not self.fast:
+            return self._generic(q, sub)
+        if kind is query.Term:
+            return self._term(q, sub, seg)
+        if isinstance(q, query.Or) and type(q) in (query.Or, _Expansion):
+            result: dict = {}
+            for child in q.subqueries:
+                part = self._eval(child, sub, seg)
+                if not result:
+                    result = part
+                    continue
+                get = result.get
+                for docnum, score in part.items():
+                    result[docnum] = get(docnum, 0.0) + score
+            return self._boosted(result, q.boost)
+        if kind is query.And:
+            # Date and year ranges test each candidate page instead of listing their own pages.
+            ranges = [c for c in q.subqueries if self._range(c)]
+            negated = [c.query for c in q.subqueries if isinstance(c, query.Not)]
+            others = [c for c in q.subqueries if not self._range(c) and not isinstance(c, query.Not)]
+            if others:
+                parts = sorted((self._eval(child, sub, seg) for child in others), key=len)
+                result = parts[0]
+                for part in parts[1:]:
+                    result = {d: s + part[d] for d, s in result.items() if d in part}
+                if ranges and result:
+                    result = self._in_ranges(result, ranges, seg)
+            elif ranges:
+                result = self._range_pages(ranges, seg)
+            else:
+                result = self._every(sub, seg)
+            for excluded in negated:
+                result = self._without(result, excluded, sub, seg)
+            return self._boosted(result, q.boost)
+        if self._range(q):
+            return self._range_pages([q], seg)
+        if kind is query.AndNot:
+            return self._without(self._eval(q.a, sub, seg), q.b, sub, seg)
+        if kind is query.Not:
+            return self._without(self._every(sub, seg), q.query, sub, seg)
+        if kind is query.Every:
+            return self._boosted(self._every(sub, seg), q.boost)
+        if kind is query.Require:
+            result = self._eval(q.a, sub, seg)
+            if result:
+                required = self._eval(q.b, sub, seg)
+                result = {d: s for d, s in result.items() if d in required}
+            return result
+        return self._generic(q, sub)
+
+    @staticmethod
+    def _range(q: query.Query) -> bool:
+        return isinstance(q, query.NumericRange) and q.fieldname in ("year", "date")
+
+    @staticmethod
+    def _tests(ranges: list) -> list:
+        """(position in a segment's document tuple, low, high, boost) for each range."""
+        tests = []
+        for r in ranges:
+            if isinstance(r, query.DateRange):
+                low, high, position, step = r.startdate, r.enddate, 4, timedelta(microseconds=1)
+            else:
+                low, high, position, step = r.start, r.end, 2, 1
+            if low is not None and r.startexcl:
+                low = low + step
+            if high is not None and r.endexcl:
+                high = high - step
+            tests.append((position, low, high, r.boost))
+        return tests
+
+    def _in_ranges(self, result: dict, ranges: list, seg: _Segment) -> dict:
+        """Pages of the result whose document lies in every range; a range adds its boost, as in Whoosh."""
+        tests = self._tests(ranges)
+        ordinal, docs = seg.ordinal, seg.docs
+        out = {}
+        for docnum, score in result.items():
+            o = ordinal[docnum]
+            if o < 0:
+                continue
+            values = docs[o]
+            for position, low, high, boost in tests:
+                value = values[position]
+                if value is None or (low is not None and value < low) or (high is not None and value > high):
+                    break
+                score += boost
+            else:
+                out[docnum] = score
+        return out
+
+    def _range_pages(self, ranges: list, seg: _Segment) -> dict:
+        every = {d: 0.0 for d, o in enumerate(seg.ordinal) if o >= 0}
+        return self._in_ranges(every, ranges, seg)
+
+    @staticmethod
+    def _every(sub, seg: _Segment) -> dict:
+        """Every page, scored 1.0 as Whoosh's Every does."""
+        return {d: 1.0 for d, o in enumerate(seg.ordinal) if o >= 0}
+
+    def _without(self, result: dict, excluded_query: query.Query, sub, seg: _Segment) -> dict:
+        """NIET excludes documents, not pages: a document that has the word on any page goes."""
+        if not result:
+            return result
+        excluded = self._eval(excluded_query, sub, seg)
+        if not excluded:
+            return result
+        deleted = _deleted(sub.reader())
+        ordinal = seg.ordinal
+        gone = {ordinal[d] for d in excluded if d not in deleted} - {-1}
+        return {d: s for d, s in result.items() if d not in excluded and ordinal[d] not in gone}
+
+    @staticmethod
+    def _boosted(result: dict, boost: float) -> dict:
+        if boost != 1.0:
+            return {d: s * boost for d, s in result.items()}
+        return result
+
+    def _term(self, q: query.Term, sub, seg: _Segment) -> dict:
+        reader = sub.reader()
+        fieldname = q.fieldname
+        if fieldname not in self.schema:
+            return {}
+        fieldobj = self.schema[fieldname]
+        try:
+            btext = fieldobj.to_bytes(q.text)
+        except ValueError:
+            return {}
+        if (fieldname, btext) not in reader:
+            return {}
+        m = reader.postings(fieldname, btext)
+        m = getattr(m, "child", m)  # deletions are taken out once, at the end
+        if not hasattr(m, "_read_ids"):
+            return self._generic(q, sub)
+        result: dict = {}
+        if not fieldobj.scorable:
+            constant = q.boost
+            for ids, _ in _blocks(m, self.deadline):
+                result.update(dict.fromkeys(ids, constant))
+            return result
+        top = self.searcher
+        factor = top.idf(fieldname, q.text) * (self.k1 + 1) * q.boost
+        norms = _norms(seg, reader, fieldname, top.avg_field_length(fieldname) or 1, self.k1, self.b)
+        for ids, weights in _blocks(m, self.deadline):
+            if weights is None:
+                weights = itertools.repeat(1.0)
+            elif isinstance(weights, float):
+                weights = itertools.repeat(weights)
+            result.update({d: factor * w / (w + norms[d]) for d, w in zip(ids, weights)})
+        return result
+
+    def _generic(self, q: query.Query, sub) -> dict:
+        result: dict = {}
+        try:
+            m = q.matcher(sub, self.context)
+        except Exception:  # a term this segment does not have
+            return result
+        steps = 0
+        while m.is_active():
+            result[m.id()] = m.score()
+            m.next()
+            steps += 1
+            if steps % 4096 == 0 and time.monotonic() > self.deadline:
+                self.timed_out = True
+                break
+        return result
+
+
+class _TimeUp(Exception):
+    pass
+
+
+def _blocks(m, deadline: float):
+    """(ids, weights) of each block of a whoosh3 posting list: what W3LeafMatcher reads for
+    one posting at a time, read at once (ids are stored as deltas; weights as None when all
+    are 1.0, a float when all are equal, else an array)."""
+    count = 0
+    while m.is_active():
+        if m._data is None:
+            m._read_data()
+        ids, weights = m._data[0], m._data[1]
+        yield (ids if m._byteids else itertools.accumulate(ids)), weights
+        m._next_block()
+        count += 1
+        if count % 32 == 0 and time.monotonic() > deadline:
+            raise _TimeUp

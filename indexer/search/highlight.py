@@ -1,0 +1,153 @@
+"""Highlighting: the query's words marked in a page, and the passage around them."""
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+
+from whoosh.support.charset import accent_map
+
+from ..analysis import PART_PREFIX, TOKEN_PATTERN, word_terms
+from .request import PASSAGE_CHARS
+
+_SPACES = re.compile(r"\s+")
+_SPACE = re.compile(r"\s")
+PASSAGE_LEAD = 70   # characters of context before the first marked word of a passage
+
+
+@lru_cache(maxsize=256)
+def _candidates(terms: frozenset):
+    """A quick test that a word may have one of the terms: it contains the first three letters
+    of one (a stem keeps a word's beginning; a part stands inside its compound). Only those
+    words are analysed, so a page's other words cost almost nothing."""
+    heads = sorted({t.lstrip(PART_PREFIX)[:3] for t in terms if t.lstrip(PART_PREFIX)})
+    if not heads:
+        return None
+    # Each letter also matches its accented forms, so the page text need not be folded first.
+    return re.compile("|".join("".join(_ACCENTED.get(ch, re.escape(ch)) for ch in head) for head in heads))
+
+
+def _accented() -> dict:
+    variants: dict = {}
+    for code, plain in accent_map.items():
+        if isinstance(plain, str) and len(plain) == 1 and chr(code).lower() == chr(code):
+            variants.setdefault(plain.lower(), set()).add(chr(code))
+    return {plain: "[" + re.escape(plain) + "".join(sorted(chars)) + "]" for plain, chars in variants.items()}
+
+
+_ACCENTED = _accented()
+
+
+_JOINERS = "-\u2010\u2011'\u2019"
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _token_start(text: str, i: int) -> int:
+    """Where the token holding position i starts (the tokenizer's joiners taken into account)."""
+    while i > 0:
+        ch = text[i - 1]
+        if _is_word_char(ch):
+            i -= 1
+        elif i > 1 and _is_word_char(text[i - 2]) and _is_word_char(text[i]) and (
+                ch in _JOINERS or (ch in ".,/" and text[i - 2].isdigit() and text[i].isdigit())):
+            i -= 1
+        else:
+            break
+    return i
+
+
+def _marks(text: str, terms: frozenset) -> list[tuple[int, int, str]]:
+    """(start, end, matched term) of every word whose terms (own or of a part) were searched for."""
+    out: list = []
+    candidate = _candidates(terms)
+    if candidate is None:
+        return out
+    low = text.lower()
+    if len(low) == len(text):
+        # Only the words around a candidate's letters are tokenized and analysed.
+        end = 0
+        for hit in candidate.finditer(low):
+            if hit.start() < end:
+                continue
+            m = TOKEN_PATTERN.match(text, _token_start(text, hit.start()))
+            if m is None or m.end() <= hit.start():
+                continue
+            end = m.end()
+            _add_if_matched(m, terms, out)
+        return out
+    for m in TOKEN_PATTERN.finditer(text):
+        if candidate.search(m.group(0).lower()):
+            _add_if_matched(m, terms, out)
+    return out
+
+
+def _add_if_matched(m: re.Match, terms: frozenset, out: list) -> None:
+    for term in word_terms(m.group(0)):
+        if term in terms:
+            out.append((m.start(), m.end(), term.lstrip(PART_PREFIX)))
+            return
+
+
+def _render(text: str, start: int, end: int, marks: list, collapse: bool) -> str:
+    pieces, pos = [], start
+    for s, e, _ in marks:
+        if s < start or e > end:
+            continue
+        pieces.append(html.escape(text[pos:s], quote=False))
+        pieces.append(f"<mark>{html.escape(text[s:e], quote=False)}</mark>")
+        pos = e
+    pieces.append(html.escape(text[pos:end], quote=False))
+    if collapse:
+        pieces = [p if p.startswith("<mark>") else _SPACES.sub(" ", p) for p in pieces]
+    return "".join(pieces)
+
+
+def _best_window(text: str, marks: list) -> tuple[int, int]:
+    """The ~PASSAGE_CHARS window holding the most different matched words, then the most matches,
+    cut at spaces."""
+    best = None
+    for i, (s, e, _) in enumerate(marks[:200]):
+        start = max(0, s - PASSAGE_LEAD)
+        inside = [m for m in marks[i:i + 60] if m[1] <= start + PASSAGE_CHARS] or [marks[i]]
+        score = (len({m[2] for m in inside}), len(inside))
+        if best is None or score > best[0]:
+            best = (score, start, s, inside[-1][1])
+    _, start, first, last = best
+    if start > 0:
+        space = _SPACE.search(text, start, first)
+        start = space.end() if space else first
+    end = start + PASSAGE_CHARS
+    if end >= len(text):
+        return start, len(text)
+    cut = None
+    for cut in _SPACE.finditer(text, last, end):
+        pass
+    return start, max(last, cut.start()) if cut else max(last, end)
+
+
+def highlight_text(text: str, terms: frozenset, whole: bool = False) -> str:
+    """Escaped text with the query's words in <mark>: a passage of about PASSAGE_CHARS, or the
+    whole page. Every inflected form is marked, and so is a compound whose part was searched for."""
+    marks = _marks(text, terms) if terms else []
+    if whole:
+        return _render(text, 0, len(text), marks, collapse=False)
+    if not marks:
+        return _lead(text)
+    start, end = _best_window(text, marks)
+    body = _render(text, start, end, marks, collapse=True).strip()
+    return ("… " if start > 0 else "") + body + (" …" if end < len(text.rstrip()) else "")
+
+
+def _lead(text: str) -> str:
+    text = text.strip()
+    if len(text) <= PASSAGE_CHARS:
+        return _SPACES.sub(" ", html.escape(text, quote=False))
+    cut = text[:PASSAGE_CHARS].rsplit(None, 1)[0]
+    return _SPACES.sub(" ", html.escape(cut, quote=False)) + " …"
+
+
+def strip_marks(markup: str) -> str:
+    return html.unescape(re.sub(r"</?mark>", "", markup))

@@ -1,0 +1,223 @@
+"""Rewriting a parsed query: two words that form a compound in the index also look for the
+compound, prefix/wildcard/fuzzy terms become their (capped) expansions, synonyms are added,
+and every word is also looked up as a part of compounds, weighted low."""
+from __future__ import annotations
+
+import math
+import re
+import time
+
+from whoosh import query
+
+from ..analysis import PART_PREFIX, analyze, fold
+from . import request as limits
+from .language import _nothing, _outside_quotes, _plain_term
+from .request import PART_WEIGHT, TEXT_FIELDS
+from .synonyms import _synonym_index, _Variant, synonym_groups
+
+def _join_compounds(q: query.Query, text: str, reader) -> query.Query:
+    """'terrorisme bestrijding': also the compound the two words make, when the index has it."""
+    if isinstance(q, query.And):
+        children = list(q.subqueries)
+        out, i, changed = [], 0, False
+        while i < len(children):
+            a = children[i]
+            b = children[i + 1] if i + 1 < len(children) else None
+            joined = _compound_of(a, b, text, reader) if b is not None else None
+            if joined is not None:
+                out.append(query.Or([query.And([a, b]), query.Term("content", joined)]))
+                i += 2
+                changed = True
+            else:
+                out.append(_join_compounds(a, text, reader))
+                i += 1
+        return q.__class__(out, boost=q.boost) if changed else q.apply(lambda c: _join_compounds(c, text, reader))
+    if isinstance(q, query.Not):
+        return q
+    if q.children():
+        return q.apply(lambda c: _join_compounds(c, text, reader))
+    return q
+
+
+def _compound_of(a, b, text: str, reader) -> str | None:
+    if not (_plain_term(a) and _plain_term(b)):
+        return None
+    spans = [getattr(n, "startchar", None) for n in (a, b)] + [getattr(n, "endchar", None) for n in (a, b)]
+    if None in spans:
+        return None
+    a_start, b_start, a_end, b_end = spans
+    if text[a_end:b_start].strip():
+        return None
+    first, second = text[a_start:a_end], text[b_start:b_end]
+    if not (first.isalpha() and second.isalpha()):
+        return None
+    for linker in ("", "s", "e", "en"):
+        terms = analyze(fold((first + linker + second).lower()))
+        if len(terms) == 1 and reader.doc_frequency("content", terms[0]):
+            return terms[0]
+    return None
+
+
+class _Expansion(query.Or):
+    """The terms a prefix, wildcard or fuzzy term stood for; left alone by later rewrites."""
+
+
+def _expand_multiterms(q: query.Query, reader, raw: dict, notices: list[str],
+                       deadline: float | None) -> query.Query:
+    """Prefix, wildcard and fuzzy terms as explicit alternatives, capped, with a notice when cut."""
+    if isinstance(q, (query.Prefix, query.Wildcard, query.FuzzyTerm)) and q.fieldname in TEXT_FIELDS:
+        typed = raw.get((q.fieldname, q.text + "*" if isinstance(q, query.Prefix) else q.text), "")
+        terms: dict[str, float] = {}
+        capped = False
+        for variant, weight in _multiterm_variants(q, typed):
+            found, cut = _expand_one(variant, reader, deadline)
+            capped = capped or cut
+            for term in found:
+                terms.setdefault(term, weight)
+        if capped:
+            shown = typed or q.text + ("*" if isinstance(q, query.Prefix) else "")
+            notices.append(f"'{shown}' past op meer dan {limits.MAX_EXPANSIONS} woorden; "
+                           f"alleen de eerste {limits.MAX_EXPANSIONS} zijn gebruikt.")
+        if not terms:
+            return _nothing(q.fieldname)
+        return _Expansion([query.Term(q.fieldname, t, boost=q.boost * w) for t, w in terms.items()])
+    if q.children():
+        return q.apply(lambda c: _expand_multiterms(c, reader, raw, notices, deadline))
+    return q
+
+
+def _raw_multiterms(text: str, schema) -> dict:
+    """(field, text as the parser made it) -> the pattern as typed, for prefix and wildcard terms:
+    the parser runs them through the stemmer, which does not know about patterns."""
+    out = {}
+    for piece, quoted in _outside_quotes(text):
+        if quoted:
+            continue
+        for m in re.finditer(r'[^\s()"]*[*?][^\s()"]*', piece):
+            fieldname, _, word = m.group(0).rpartition(":")
+            fieldname = fieldname or "content"
+            if fieldname not in TEXT_FIELDS or not word:
+                continue
+            field_ = schema[fieldname]
+            for pattern, suffix in ((word, ""), (word[:-1], "*")):
+                processed = list(field_.process_text(pattern, mode="query", tokenize=False)) if pattern else []
+                if processed:
+                    out.setdefault((fieldname, processed[0] + suffix), word)
+    return out
+
+
+def _multiterm_variants(q: query.Query, typed: str) -> list[tuple[query.Query, float]]:
+    """The patterns to expand. Fuzzy: the analysed word. Wildcard and prefix: what was typed
+    (folded) and what the parser made of it (the stem of 'terugkeer' is 'terugker', no prefix of
+    'terugkeerder'); a prefix also as a compound part, so 'bestrijd*' finds
+    'terrorismebestrijding' too, weighted like a part."""
+    fieldname = q.fieldname
+    if isinstance(q, query.FuzzyTerm):
+        stem = fold(q.text.lower())
+        return [(query.FuzzyTerm(fieldname, stem, maxdist=q.maxdist, prefixlength=q.prefixlength), 1.0)]
+    texts = [fold(q.text.lower())]
+    raw = fold(typed.lower())
+    if isinstance(q, query.Prefix):
+        raw = raw.rstrip("*")
+    if raw and raw not in texts:
+        texts.insert(0, raw)
+    if isinstance(q, query.Wildcard):
+        return [(query.Wildcard(fieldname, t), 1.0) for t in texts]
+    return ([(query.Prefix(fieldname, t), 1.0) for t in texts]
+            + [(query.Prefix(fieldname, PART_PREFIX + t), PART_WEIGHT) for t in texts])
+
+
+def _expand_one(q: query.Query, reader, deadline: float | None) -> tuple[list[str], bool]:
+    found = []
+    try:
+        for n, btext in enumerate(q._btexts(reader)):
+            word = btext.decode("utf-8") if isinstance(btext, bytes) else btext
+            if word.startswith(PART_PREFIX) != q.text.startswith(PART_PREFIX):
+                continue
+            found.append(word)
+            if len(found) > limits.MAX_EXPANSIONS:
+                return found[:limits.MAX_EXPANSIONS], True
+            if n % 1000 == 999 and deadline is not None and time.monotonic() > deadline:
+                return found, True
+    except Exception:  # an expansion that cannot run (e.g. a malformed pattern) finds nothing
+        return found, False
+    return found, False
+
+
+def _expand_synonyms(q: query.Query, expansions: list[dict]) -> query.Query:
+    index = _synonym_index(synonym_groups())
+    if not index:
+        return q
+    longest = max(len(k) for k in index)
+
+    def alternatives(key: tuple[str, ...], node: query.Query, fieldname: str) -> query.Query | None:
+        entry = index.get(key)
+        if not entry:
+            return None
+        label, others = entry
+        added = [o.text for o in others]
+        if not any(e["term"] == label for e in expansions):
+            expansions.append({"term": label, "added": added})
+        return query.Or([node] + [_variant_query(o, fieldname) for o in others])
+
+    def walk(node: query.Query) -> query.Query:
+        if isinstance(node, (query.Not, _Expansion)):
+            return node  # never widen what is excluded
+        if _plain_term(node) or (type(node) is query.Term and node.fieldname == "title"):
+            return alternatives((node.text,), node, node.fieldname) or node
+        if isinstance(node, query.Phrase) and node.fieldname in TEXT_FIELDS:
+            return alternatives(tuple(node.words), node, node.fieldname) or node
+        if isinstance(node, query.And) and len(node.subqueries) > 1:
+            return walk_and(node)
+        if isinstance(node, query.AndNot):
+            return query.AndNot(walk(node.a), node.b)
+        if node.children():
+            return node.apply(walk)
+        return node
+
+    def walk_and(node: query.And) -> query.Query:
+        # Words typed one after the other without quotes ("Islamitische Staat") can be a variant too.
+        children = list(node.subqueries)
+        out, i = [], 0
+        while i < len(children):
+            for size in range(min(longest, len(children) - i), 1, -1):
+                run = children[i:i + size]
+                if all(_plain_term(c) for c in run):
+                    alt = alternatives(tuple(c.text for c in run), query.And(run), "content")
+                    if alt is not None:
+                        out.append(alt)
+                        i += size
+                        break
+            else:
+                out.append(walk(children[i]))
+                i += 1
+        return node.__class__(out, boost=node.boost)
+
+    return walk(q)
+
+
+def _variant_query(variant: _Variant, fieldname: str) -> query.Query:
+    if len(variant.terms) == 1:
+        return query.Term(fieldname, variant.terms[0])
+    return query.Phrase(fieldname, list(variant.terms), slop=variant.slop)
+
+
+def _add_parts(q: query.Query, reader) -> query.Query:
+    """Each word also as a part of compounds, weighted so the word standing alone ranks first."""
+    if isinstance(q, (query.Not, _Expansion)):
+        return q
+    if isinstance(q, query.AndNot):
+        return query.AndNot(_add_parts(q.a, reader), q.b)
+    if type(q) is query.Term and q.fieldname in TEXT_FIELDS and not q.text.startswith(PART_PREFIX):
+        part = PART_PREFIX + q.text
+        part_df = reader.doc_frequency(q.fieldname, part)
+        if not part_df:
+            return q
+        total = max(1, reader.doc_count_all())
+        word_idf = math.log(total / (reader.doc_frequency(q.fieldname, q.text) + 1)) + 1
+        part_idf = math.log(total / (part_df + 1)) + 1
+        weight = PART_WEIGHT * min(1.0, word_idf / part_idf)
+        return query.Or([q, query.Term(q.fieldname, part, boost=q.boost * weight)])
+    if q.children():
+        return q.apply(lambda c: _add_parts(c, reader))
+    return q
