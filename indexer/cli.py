@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from . import engines
 from .build import ConfigurationError, Options, build_index, read_passwords
 from .reasons import describe
 from .search import QueryError, SearchRequest, search, status_data
@@ -44,8 +45,22 @@ def index_option(f):
         help="Map van de index (of KAMERZOEK_INDEX).")(f)
 
 
-def open_store(index_dir: Path, must_exist: bool = True) -> Store:
-    store = Store(index_dir)
+def engine_option(f):
+    return click.option(
+        "--engine", "engine", envvar="KAMERZOEK_ENGINE", default=None, metavar="URL",
+        help="Zoekmachine: whoosh (standaard: de indexmap) of opensearch://HOST:POORT/INDEX; "
+             "de indexmap houdt dan de tekstcache en het verslag (of KAMERZOEK_ENGINE).")(f)
+
+
+def make_store(index_dir: Path, engine: str | None = None) -> Store:
+    try:
+        return engines.make_store(index_dir, engine)
+    except engines.EngineURLError as e:
+        raise UsageProblem(str(e)) from e
+
+
+def open_store(index_dir: Path, must_exist: bool = True, engine: str | None = None) -> Store:
+    store = make_store(index_dir, engine)
     if must_exist:
         try:
             store.open()
@@ -63,6 +78,7 @@ EXIT_CODES_HELP = ("Afsluitcodes: 0 alles gelezen; 1 sommige bestanden onleesbaa
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))
 @index_option
+@engine_option
 @click.option("--workers", type=click.IntRange(1, 64), envvar="KAMERZOEK_WORKERS",
               help="Aantal uitleesprocessen (standaard: alle kernen).")
 @click.option("--timeout", type=click.FloatRange(0.1), default=300.0, envvar="KAMERZOEK_TIMEOUT",
@@ -77,10 +93,10 @@ EXIT_CODES_HELP = ("Afsluitcodes: 0 alles gelezen; 1 sommige bestanden onleesbaa
 @click.option("--wait", is_flag=True, help="Wacht op een andere lopende indexering in plaats van te stoppen.")
 @click.option("--quiet", "-q", is_flag=True, help="Geen voortgang en samenvatting; alleen onleesbare bestanden.")
 @click.option("--json", "as_json", is_flag=True, help="Druk het verslag af als JSON.")
-def index_command(paths, index_dir, workers, timeout, memory_mb, passwords, ocr, rebuild, dry_run,
+def index_command(paths, index_dir, engine, workers, timeout, memory_mb, passwords, ocr, rebuild, dry_run,
                   wait, quiet, as_json):
     """Index folders or files: add new, update changed and remove deleted documents."""
-    store = Store(index_dir)
+    store = make_store(index_dir, engine)
     try:
         options = Options(workers=workers or 0, timeout=timeout, memory_mb=memory_mb,
                           passwords=read_passwords(passwords) if passwords else {},
@@ -176,11 +192,15 @@ class _Progress:
 
 @click.command("status")
 @index_option
+@engine_option
 @click.option("--json", "as_json", is_flag=True, help="Als JSON.")
-def status_command(index_dir, as_json):
+def status_command(index_dir, engine, as_json):
     """Show what the index holds, its version, the last run and the files that failed."""
-    store = open_store(index_dir)
-    data = status_data(store)
+    store = open_store(index_dir, engine=engine)
+    try:
+        data = status_data(store)
+    except StoreError as e:
+        raise IndexProblem(str(e)) from e
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -205,6 +225,7 @@ def status_command(index_dir, as_json):
 @click.command("search")
 @click.argument("query")
 @index_option
+@engine_option
 @click.option("--json", "as_json", is_flag=True, help="Antwoord als JSON (dezelfde vorm als /api/search).")
 @click.option("--limit", type=click.IntRange(1, 50), default=10, show_default=True, help="Aantal documenten.")
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True, help="Resultatenpagina.")
@@ -216,18 +237,20 @@ def status_command(index_dir, as_json):
 @click.option("--from", "date_from", metavar="DATUM", help="Vanaf deze datum (JJJJ, JJJJ-MM of JJJJ-MM-DD).")
 @click.option("--to", "date_to", metavar="DATUM", help="Tot en met deze datum.")
 @click.option("--no-synonyms", is_flag=True, help="Zoek niet ook naar synoniemen en afkortingen.")
-def search_command(query, index_dir, as_json, limit, page, sort, types, years, dossiers, date_from, date_to,
+def search_command(query, index_dir, engine, as_json, limit, page, sort, types, years, dossiers, date_from, date_to,
                    no_synonyms):
     """Search the index and print the best passages per document."""
-    store = open_store(index_dir)
+    store = open_store(index_dir, engine=engine)
     request = SearchRequest(q=query, page=page, per_page=limit, sort=sort, types=list(types),
                             years=list(years), dossiers=list(dossiers), date_from=date_from,
                             date_to=date_to, synonyms=not no_synonyms)
     try:
         with store.searcher() as searcher:
-            answer = search(searcher, request)
+            answer = engines.run_search(searcher, request)
     except QueryError as e:
         raise UsageProblem(str(e)) from e
+    except StoreError as e:
+        raise IndexProblem(str(e)) from e
     if as_json:
         click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
         return

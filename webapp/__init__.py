@@ -8,7 +8,8 @@ from pathlib import Path
 
 from flask import Flask, g, render_template, request
 
-from indexer.store import SearcherPool, Store, default_index_dir
+from indexer.engines import default_engine, make_store
+from indexer.store import SearcherPool, default_index_dir
 
 from .i18n import translator
 
@@ -23,13 +24,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(
         INDEX_DIR=str(default_index_dir()),
+        ENGINE=default_engine(),
         SEARCHER_CHECK_INTERVAL=float(os.environ.get("KAMERZOEK_REFRESH", "1.0")),
         MAX_CONTENT_LENGTH=64 * 1024,
     )
     if test_config:
         app.config.update(test_config)
     app.config["DEBUG"] = False
-    store = Store(Path(app.config["INDEX_DIR"]))
+    store = make_store(Path(app.config["INDEX_DIR"]), app.config.get("ENGINE"))
     app.extensions["kamerzoek_store"] = store
     app.extensions["kamerzoek_searchers"] = SearcherPool(store, app.config["SEARCHER_CHECK_INTERVAL"])
 

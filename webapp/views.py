@@ -13,6 +13,7 @@ from flask import (Blueprint, Response, abort, current_app, g, jsonify, render_t
                    send_file)
 from markupsafe import Markup
 
+from indexer import engines
 from indexer import search as engine
 from indexer.search import EXPORT_CAP, QueryError, status_data
 from indexer.store import IndexMissingError, StoreError
@@ -88,7 +89,7 @@ def _answer(args, per_page_cap=None):
     try:
         kwargs = {"per_page_cap": per_page_cap} if per_page_cap else {}
         search_request = request_from_args(args, **kwargs)
-        return engine.search(searcher(), search_request), None, 200
+        return engines.run_search(searcher(), search_request), None, 200
     except QueryError as e:
         return None, str(e), 400
     except IndexMissingError as e:
@@ -129,7 +130,7 @@ def document(doc_id):
     try:
         s = searcher()
         doc = engine.document(s, doc_id, q=q[:engine.MAX_QUERY_LENGTH], synonyms=synonyms)
-        similar = engine.more_like_this(s, doc_id) if doc else []
+        similar = engines.similar_documents(s, doc_id) if doc else []
     except StoreError:
         abort(404)
     if doc is None:

@@ -58,3 +58,31 @@ def parse_engine_url(value: str | None) -> EngineURL | None:
         raise EngineURLError(f"ongeldige indexnaam '{index}' in '{value}' "
                              "(kleine letters, cijfers, - _ .)")
     return EngineURL(parts.scheme, tuple(hosts), index)
+
+
+def make_store(index_dir, engine: str | None = None):
+    """The store for an index folder, or for an engine URL (whose folder keeps the text cache,
+    the run report and the run lock). Connecting waits for the first request."""
+    from ..store import Store
+    url = parse_engine_url(engine)
+    if url is None:
+        return Store(index_dir)
+    from .opensearch import OpenSearchStore
+    return OpenSearchStore(url, index_dir)
+
+
+def run_search(searcher, request):
+    """search() on whichever engine the searcher belongs to."""
+    own = getattr(searcher, "search", None)
+    if own is not None:
+        return own(request)
+    from ..search import search
+    return search(searcher, request)
+
+
+def similar_documents(searcher, doc_id: str, limit: int = 8):
+    own = getattr(searcher, "more_like_this", None)
+    if own is not None:
+        return own(doc_id, limit)
+    from ..search import more_like_this
+    return more_like_this(searcher, doc_id, limit)

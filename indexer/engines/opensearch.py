@@ -160,9 +160,15 @@ def connect(url: EngineURL):
 
 
 def brief(e: BaseException) -> str:
-    info = getattr(e, "info", None)
+    try:
+        info = getattr(e, "info", None)
+    except IndexError:  # the client's TransportError without a response body
+        info = None
     if isinstance(info, dict) and isinstance(info.get("error"), dict):
         return str(info["error"].get("reason") or info["error"].get("type"))[:200]
+    if type(e).__name__ in ("ConnectionError", "TransportError") and "sniff" in str(e).lower() or \
+            "Connection refused" in str(e):
+        return "verbinding geweigerd"
     return f"{type(e).__name__}: {e}"[:200]
 
 

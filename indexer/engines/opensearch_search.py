@@ -20,7 +20,12 @@ from functools import lru_cache
 
 from whoosh import query
 
-from .. import search as ws
+from ..search import request as limits
+from ..search.answer import _document_result, _iso
+from ..search.parse import parse_query
+from ..search.request import TEXT_FIELDS, SearchRequest, normalise_request, request_dates
+from ..search.similar import MLT_PAGES
+from ..search.suggest import suggest
 from ..analysis import PART_PREFIX
 from ..schema import build_schema
 from ..store import StoreError
@@ -58,7 +63,7 @@ class _Reader:
 
     def expand_prefix(self, fieldname: str, prefix):
         prefix = prefix.decode("utf-8") if isinstance(prefix, bytes) else prefix
-        return self._terms(_regex_literal(prefix) + ".*", ws.MAX_EXPANSIONS * 4)
+        return self._terms(_regex_literal(prefix) + ".*", limits.MAX_EXPANSIONS * 4)
 
     def lexicon(self, fieldname: str):
         return self._terms(".*", 10000)
@@ -188,13 +193,13 @@ class OpenSearchSearcher:
         return {d["_id"]: stored(d["_source"]) for d in answer["docs"] if d.get("found")}
 
     # -- the search ----------------------------------------------------------------
-    def search(self, request: ws.SearchRequest) -> dict:
+    def search(self, request: SearchRequest) -> dict:
         """The same answer as indexer.search.search, from the engine."""
         started = time.monotonic()
-        deadline = started + ws.QUERY_TIME_LIMIT
-        ws._normalise_request(request)
-        dates = ws._request_dates(request)
-        parsed = ws.parse_query(request.q, self.schema, self.reader(), synonyms=request.synonyms,
+        deadline = started + limits.QUERY_TIME_LIMIT
+        normalise_request(request)
+        dates = request_dates(request)
+        parsed = parse_query(request.q, self.schema, self.reader(), synonyms=request.synonyms,
                                 deadline=deadline)
         notices = list(parsed.notices)
         answer = {
@@ -222,16 +227,16 @@ class OpenSearchSearcher:
                 pages = [(p["_score"] if p["_score"] is not None else 0.0, stored(p["_source"]))
                          for p in hit["inner_hits"]["best"]["hits"]["hits"]]
                 pages = heapq.nsmallest(request.passages, pages, key=lambda p: (-p[0], p[1].get("page", 0)))
-                results.append(ws._document_result(searcher, doc_id, pages, parsed, request))
+                results.append(_document_result(searcher, doc_id, pages, parsed, request))
             answer.update(total=total, facets=facets, results=results,
-                          pages=max(1, min(ws.MAX_PAGE, -(-total // request.per_page))))
-        if answer["total"] < ws.SUGGEST_BELOW and not parsed.empty:
-            answer["suggestion"] = ws.suggest(self, request.q)
+                          pages=max(1, min(limits.MAX_PAGE, -(-total // request.per_page))))
+        if answer["total"] < limits.SUGGEST_BELOW and not parsed.empty:
+            answer["suggestion"] = suggest(self, request.q)
         answer["notice"] = " ".join(notices) or None
         answer["took_ms"] = round((time.monotonic() - started) * 1000, 1)
         return answer
 
-    def _search_body(self, q: query.Query, request: ws.SearchRequest) -> dict:
+    def _search_body(self, q: query.Query, request: SearchRequest) -> dict:
         dsl = Translator(self).translate(q)
         pages = {"bool": {"must": [dsl], "filter": [{"term": {"kind": "page"}}]}}
         filters = {"type": [{"terms": {"type": request.types}}] if request.types else [],
@@ -264,12 +269,12 @@ class OpenSearchSearcher:
             "collapse": {"field": "doc_id", "inner_hits": {
                 "name": "best", "size": max(1, request.passages),
                 "sort": [{"_score": "desc"}, {"page": "asc"}], "_source": ["page", "text", "ocr"]}},
-            "timeout": f"{int(ws.QUERY_TIME_LIMIT * 1000)}ms",
+            "timeout": f"{int(limits.QUERY_TIME_LIMIT * 1000)}ms",
         }
 
     def more_like_this(self, doc_id: str, limit: int = 8) -> list[dict]:
         """Documents like this one: OpenSearch's more-like-this over its pages' terms."""
-        pages = self.call("het zoeken", {"size": ws.MLT_PAGES, "_source": False,
+        pages = self.call("het zoeken", {"size": MLT_PAGES, "_source": False,
                                         "query": {"bool": {"filter": [{"term": {"doc_id": doc_id}},
                                                                       {"term": {"kind": "page"}}]}},
                                         "sort": [{"page": "asc"}]})["hits"]["hits"]
@@ -289,7 +294,7 @@ class OpenSearchSearcher:
         for h in hits:
             record = records.get(f"doc:{h['fields']['doc_id'][0]}") or {}
             out.append({"doc_id": h["fields"]["doc_id"][0], "title": record.get("title") or "",
-                        "type": record.get("type"), "date": ws._iso(record.get("date"))})
+                        "type": record.get("type"), "date": _iso(record.get("date"))})
         return out
 
 
@@ -328,7 +333,7 @@ def _text_field(fieldname: str, text: str) -> tuple[str, str]:
 
 def _term_query(fieldname: str, text) -> dict:
     text = text.decode("utf-8") if isinstance(text, bytes) else str(text)
-    if fieldname in ws.TEXT_FIELDS:
+    if fieldname in TEXT_FIELDS:
         name, value = _text_field(fieldname, text)
         return {"term": {name: value}}
     if fieldname in KEYWORD_FIELDS:
@@ -360,9 +365,9 @@ class Translator:
         return self._dsl(q)
 
     def _collect(self, q: query.Query) -> None:
-        if type(q) is query.Term and q.fieldname in ws.TEXT_FIELDS:
+        if type(q) is query.Term and q.fieldname in TEXT_FIELDS:
             self.terms.append((q.fieldname, q.text))
-        elif isinstance(q, query.Phrase) and q.fieldname in ws.TEXT_FIELDS:
+        elif isinstance(q, query.Phrase) and q.fieldname in TEXT_FIELDS:
             self.terms.extend((q.fieldname, w) for w in q.words)
         for child in q.children():
             self._collect(child)
@@ -378,12 +383,12 @@ class Translator:
         if q is query.NullQuery or isinstance(q, query.NullQuery.__class__):
             return {"match_none": {}}
         if kind is query.Term:
-            if q.fieldname in ws.TEXT_FIELDS:
+            if q.fieldname in TEXT_FIELDS:
                 name, value = _text_field(q.fieldname, q.text)
                 return {"term": {name: {"value": value, "boost": q.boost * self._ratio(q.fieldname, [q.text])}}}
             return {"constant_score": {"filter": _term_query(q.fieldname, q.text), "boost": q.boost}}
         if isinstance(q, query.Phrase):
-            if q.fieldname not in ws.TEXT_FIELDS:
+            if q.fieldname not in TEXT_FIELDS:
                 return {"match_none": {}}
             name = "content" if q.fieldname == "content" else "title_terms"
             boost = q.boost * self._ratio(q.fieldname, q.words)
