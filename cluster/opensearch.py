@@ -128,29 +128,8 @@ def start(cluster_dir: Path, http_port: int = 9250, transport_port: int | None =
     transport_port = transport_port or http_port + 100
     http_ports = [http_port + i for i in range(NODES)]
     transport_ports = [transport_port + i for i in range(NODES)]
-    env = dict(os.environ, OPENSEARCH_JAVA_HOME=java_home())
-    env.pop("JAVA_HOME", None)
-    env.pop("OPENSEARCH_JAVA_OPTS", None)
-    pids = []
-    for n in range(1, NODES + 1):
-        node_dir = cluster_dir / f"node-{n}"
-        (node_dir / "logs").mkdir(parents=True, exist_ok=True)
-        conf = _node_config(home, node_dir, n, http_ports, transport_ports)
-        node_env = dict(env, OPENSEARCH_PATH_CONF=str(conf), OPENSEARCH_TMPDIR=str(node_dir / "tmp"))
-        (node_dir / "tmp").mkdir(exist_ok=True)
-        command = [str(home / "bin" / "opensearch")]
-        if os.geteuid() == 0:
-            # OpenSearch refuses to run as root: the node runs as nobody, in a folder it owns.
-            command = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"] + command
-            node_env["HOME"] = str(node_dir)
-            _chown_tree(node_dir, NOBODY)
-        with open(node_dir / "logs" / "stdout.log", "ab") as out:
-            proc = subprocess.Popen(command, cwd=node_dir, env=node_env,
-                                    stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                    start_new_session=True)
-        (cluster_dir / f"node-{n}.pid").write_text(f"{proc.pid}\n")
-        pids.append(proc.pid)
     (cluster_dir / "ports.json").write_text(json.dumps({"http": http_ports, "transport": transport_ports}))
+    pids = [start_node(cluster_dir, n, home) for n in range(1, NODES + 1)]
     try:
         wait_green(http_ports, NODES, timeout, pids)
     except ClusterError:
@@ -159,6 +138,32 @@ def start(cluster_dir: Path, http_port: int = 9250, transport_port: int | None =
     if not quiet:
         print(f"engine: opensearch://127.0.0.1:{http_ports[0]}/kamerzoek")
     return pids
+
+
+def start_node(cluster_dir: Path, n: int, home: Path | None = None) -> int:
+    """Start (or restart) node n of the cluster in cluster_dir; returns its process id."""
+    home = home or distribution()
+    ports = json.loads((cluster_dir / "ports.json").read_text())
+    http_ports, transport_ports = ports["http"], ports["transport"]
+    env = dict(os.environ, OPENSEARCH_JAVA_HOME=java_home())
+    env.pop("JAVA_HOME", None)
+    env.pop("OPENSEARCH_JAVA_OPTS", None)
+    node_dir = cluster_dir / f"node-{n}"
+    (node_dir / "logs").mkdir(parents=True, exist_ok=True)
+    conf = _node_config(home, node_dir, n, http_ports, transport_ports)
+    node_env = dict(env, OPENSEARCH_PATH_CONF=str(conf), OPENSEARCH_TMPDIR=str(node_dir / "tmp"))
+    (node_dir / "tmp").mkdir(exist_ok=True)
+    command = [str(home / "bin" / "opensearch")]
+    if os.geteuid() == 0:
+        # OpenSearch refuses to run as root: the node runs as nobody, in a folder it owns.
+        command = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"] + command
+        node_env["HOME"] = str(node_dir)
+        _chown_tree(node_dir, NOBODY)
+    with open(node_dir / "logs" / "stdout.log", "ab") as out:
+        proc = subprocess.Popen(command, cwd=node_dir, env=node_env, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+    (cluster_dir / f"node-{n}.pid").write_text(f"{proc.pid}\n")
+    return proc.pid
 
 
 def _chown_tree(path: Path, uid: int) -> None:

@@ -11,6 +11,7 @@ REASONS = {
     "timeout": "tijdslimiet overschreden bij het uitlezen",
     "too_large": "te groot: de geheugenlimiet werd overschreden bij het uitlezen",
     "crashed": "het uitleesproces is onverwacht gestopt",
+    "rejected": "door de zoekmachine geweigerd",
     "stale": "gewijzigd bestand onleesbaar: de vorige versie blijft doorzoekbaar",
 }
 

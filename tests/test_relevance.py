@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer.engines import run_search
 from indexer.search import SearchRequest, search
 from indexer.store import Store
 
@@ -28,13 +29,14 @@ def test_the_set_is_large_and_varied():
     assert {q["index"] for q in QUERIES} == {"corpus", "shared"}
 
 
-def recall_at_10(index_dir: Path, which: str) -> tuple[float, list[str]]:
+def recall_at_10(index_dir: Path | None, which: str, store=None) -> tuple[float, list[str]]:
+    """Recall at 10 of the set's queries over an index folder, or over a store (another engine)."""
     found = total = 0
     misses: list[str] = []
     per_kind: dict = defaultdict(lambda: [0, 0])
-    with Store(index_dir).searcher() as searcher:
+    with (store or Store(index_dir)).searcher() as searcher:
         for entry in (q for q in QUERIES if q["index"] == which):
-            answer = search(searcher, SearchRequest(q=entry["q"], per_page=10))
+            answer = run_search(searcher, SearchRequest(q=entry["q"], per_page=10))
             pages = {Path(r["path"]).name: [p["page"] for p in r["passages"]] for r in answer["results"]}
             for expected in entry["expect"]:
                 hit = expected["file"] in pages and ("page" not in expected or

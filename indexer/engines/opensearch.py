@@ -142,16 +142,22 @@ def connect(url: EngineURL):
     a request that fails on one node is tried once more on another."""
     try:
         from opensearchpy import OpenSearch
-        from opensearchpy.exceptions import OpenSearchException
+        from opensearchpy.exceptions import ConnectionTimeout, OpenSearchException
     except ImportError as e:  # pragma: no cover - the extra is not installed
         raise EngineUnavailableError("de OpenSearch-client ontbreekt; installeer kamerzoek[opensearch]") from e
     hosts = [{"host": h, "port": p} for h, p in url.hosts]
     where = ", ".join(f"{h}:{p}" for h, p in url.hosts)
+    options = dict(use_ssl=url.tls, verify_certs=url.tls, timeout=TIMEOUT, max_retries=1, retry_on_timeout=True)
     try:
-        client = OpenSearch(hosts=hosts, use_ssl=url.tls, verify_certs=url.tls, timeout=TIMEOUT,
-                            max_retries=1, retry_on_timeout=True, sniff_on_start=True,
-                            sniff_on_connection_fail=True, sniffer_timeout=60, sniff_timeout=5)
-        client.cluster.health(request_timeout=10)
+        # First a plain question to the nodes named, so "refused" and "no answer" can be told apart;
+        # then a client over every node of the cluster.
+        OpenSearch(hosts=hosts, **options).cluster.health(request_timeout=min(10.0, TIMEOUT))
+        client = OpenSearch(hosts=hosts, sniff_on_start=True, sniff_on_connection_fail=True,
+                            sniffer_timeout=60, sniff_timeout=min(5.0, TIMEOUT), **options)
+    except ConnectionTimeout as e:
+        raise EngineUnavailableError(f"de zoekmachine op {where} is niet bereikbaar (geen antwoord binnen "
+                                     f"{min(10.0, TIMEOUT):g} s); controleer het cluster of kies een andere "
+                                     "met --engine") from e
     except (OpenSearchException, OSError) as e:
         raise EngineUnavailableError(f"de zoekmachine op {where} is niet bereikbaar ({brief(e)}); "
                                      "start hem (bijvoorbeeld met: make cluster) of kies een andere "
@@ -166,8 +172,7 @@ def brief(e: BaseException) -> str:
         info = None
     if isinstance(info, dict) and isinstance(info.get("error"), dict):
         return str(info["error"].get("reason") or info["error"].get("type"))[:200]
-    if type(e).__name__ in ("ConnectionError", "TransportError") and "sniff" in str(e).lower() or \
-            "Connection refused" in str(e):
+    if "Connection refused" in str(e) or "ConnectionRefused" in str(e):
         return "verbinding geweigerd"
     return f"{type(e).__name__}: {e}"[:200]
 
