@@ -73,16 +73,14 @@ def make_store(index_dir, engine: str | None = None):
 
 def run_search(searcher, request):
     """search() on whichever engine the searcher belongs to."""
-    own = getattr(searcher, "search", None)
-    if own is not None:
-        return own(request)
+    if getattr(searcher, "distributed", False):
+        return searcher.search(request)
     from ..search import search
     return search(searcher, request)
 
 
 def similar_documents(searcher, doc_id: str, limit: int = 8):
-    own = getattr(searcher, "more_like_this", None)
-    if own is not None:
-        return own(doc_id, limit)
+    if getattr(searcher, "distributed", False):
+        return searcher.more_like_this(doc_id, limit)
     from ..search import more_like_this
     return more_like_this(searcher, doc_id, limit)

@@ -6,8 +6,9 @@ same pages by construction:
 
   content        the page's main terms, in order, at their Whoosh positions (a stop word's
                  position holds a filler token that the field's analyzer drops, leaving the
-                 same gap); phrase queries with slop behave as in Whoosh
-  content_parts  the compound and hyphen part terms (Whoosh's "~term"), without positions
+                 same gap), so phrase queries with slop behave as in Whoosh; then the compound
+                 and hyphen part terms (Whoosh's "~term"), which count in the length as in Whoosh
+  title_terms    the same for the title
   vocab          the page's distinct terms as keywords: the term dictionary for prefix,
                  wildcard and fuzzy expansion and for suggestions
   text           the page text itself, for Kamerzoek's own highlighting
@@ -38,8 +39,9 @@ from . import EngineURL
 log = logging.getLogger("kamerzoek.opensearch")
 
 #: Bumped when the mapping or the encoding of terms changes; stored in the index's _meta.
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2
 FILLER = "_0_"          # never an encoded term: the analyzer makes no NUL character
+RECORD_TOKEN = "_1_"    # nor this one (U+0001): the content of a record that is no page
 BULK_ACTIONS = 500
 BULK_BYTES = 8 * 1024 * 1024
 K1, B = 1.2, 0.75       # Whoosh's BM25F defaults
@@ -93,14 +95,12 @@ def index_body(shards: int, replicas: int) -> dict:
         "mappings": {
             "dynamic": "strict",
             "_meta": index_meta(),
-            "_source": {"excludes": ["content", "content_parts", "title_terms", "title_parts", "vocab"]},
+            "_source": {"excludes": ["content", "title_terms", "vocab"]},
             "properties": {
                 "id": keyword, "kind": keyword, "doc_id": keyword,
                 "page": {"type": "integer"},
-                "content": dict(terms, position_increment_gap=100),
-                "content_parts": dict(terms, index_options="freqs"),
+                "content": terms,
                 "title_terms": terms,
-                "title_parts": dict(terms, index_options="freqs"),
                 "vocab": keyword,
                 "text": {"type": "text", "index": False},
                 "title": {"type": "text", "index": False},
@@ -117,8 +117,12 @@ def index_body(shards: int, replicas: int) -> dict:
 _ANALYZER = None
 
 
-def analysed(text: str) -> tuple[str, str, set]:
-    """(main terms at their positions, part terms, distinct terms) of a text, encoded."""
+def analysed(text: str) -> tuple[str, set]:
+    """The terms of a text as one field's value, encoded, and its distinct terms.
+
+    Main terms stand at their Whoosh positions; the compound and hyphen parts (``~term``)
+    follow them, so the field's length counts them as Whoosh's does (BM25's length
+    normalisation is the same), while no phrase can match them (no phrase has a ``~`` word)."""
     global _ANALYZER
     if _ANALYZER is None:
         _ANALYZER = dutch_analyzer()
@@ -129,12 +133,12 @@ def analysed(text: str) -> tuple[str, str, set]:
         term = t.text
         vocab.add(term)
         if term.startswith(PART_PREFIX):
-            parts.append(encode(term[len(PART_PREFIX):]))
+            parts.append(encode(term))
             continue
         while len(main) < t.pos:
             main.append(FILLER)
         main.append(encode(term))
-    return " ".join(main), " ".join(parts), vocab
+    return " ".join(main + parts), vocab
 
 
 def connect(url: EngineURL):
@@ -414,10 +418,14 @@ class BulkWriter:
         record = {k: _json_value(v) for k, v in fields.items() if v is not None}
         if record.get("kind") == "page":
             record["text"] = record.pop("content", "")
-            record["content"], record["content_parts"], vocab = analysed(record["text"])
+            record["content"], vocab = analysed(record["text"])
             record["vocab"] = sorted(vocab)
+        else:
+            # Whoosh counts every record in N and in the average field length: so does this token,
+            # which no query asks for.
+            record["content"] = RECORD_TOKEN
         if record.get("title"):
-            record["title_terms"], record["title_parts"], _ = analysed(record["title"])
+            record["title_terms"], _ = analysed(record["title"])
         doc_id = record.get("doc_id")
         if doc_id in self.deleted:
             self.deleted[doc_id].add(record["id"])

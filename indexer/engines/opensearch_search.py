@@ -26,7 +26,6 @@ from ..search.parse import parse_query
 from ..search.request import TEXT_FIELDS, SearchRequest, normalise_request, request_dates
 from ..search.similar import MLT_PAGES
 from ..search.suggest import suggest
-from ..analysis import PART_PREFIX
 from ..schema import build_schema
 from ..store import StoreError
 from .opensearch import K1, OpenSearchStore, brief, encode, stored
@@ -96,6 +95,8 @@ class OpenSearchSearcher:
     """A searcher over the alias: the calls of a Whoosh searcher that search.py's document
     page, status and suggestions use, plus search() and more_like_this()."""
 
+    distributed = True   # indexer.engines.run_search() asks this searcher itself
+
     def __init__(self, store: OpenSearchStore):
         self.store = store
         self.client = store.client
@@ -123,8 +124,25 @@ class OpenSearchSearcher:
 
     # -- requests ------------------------------------------------------------------
     def call(self, what: str, body: dict, dfs: bool = False) -> dict:
-        params = {"search_type": "dfs_query_then_fetch"} if dfs else {}
-        return self.store._call(what, self.client.search, index=self.index, body=body, params=params)
+        """One search request. Partial results are refused: when a node is lost, a shard can fail
+        before its replica takes over, and that is tried once more, rather than counted wrong."""
+        from opensearchpy.exceptions import TransportError
+        params = {"allow_partial_search_results": "false"}
+        if dfs:
+            params["search_type"] = "dfs_query_then_fetch"
+        for attempt in (1, 2):
+            try:
+                answer = self.client.search(index=self.index, body=body, params=params)
+            except TransportError as e:
+                if attempt == 1 and getattr(e, "status_code", None) in (500, 502, 503, 504, "N/A"):
+                    time.sleep(0.5)
+                    continue
+                return self.store._call(what, self.client.search, index=self.index, body=body, params=params)
+            if answer.get("_shards", {}).get("failed") and attempt == 1:
+                time.sleep(0.5)
+                continue
+            return answer
+        return answer
 
     def counts(self) -> tuple[int, int]:
         """(every record, page records): Whoosh's N and the pages that carry content."""
@@ -325,10 +343,7 @@ def brief_error(resp: dict) -> str:
 
 
 def _text_field(fieldname: str, text: str) -> tuple[str, str]:
-    base = "content" if fieldname == "content" else "title_terms"
-    if text.startswith(PART_PREFIX):
-        return ("content_parts" if fieldname == "content" else "title_parts"), encode(text[len(PART_PREFIX):])
-    return base, encode(text)
+    return ("content" if fieldname == "content" else "title_terms"), encode(text)
 
 
 def _term_query(fieldname: str, text) -> dict:
@@ -374,7 +389,7 @@ class Translator:
 
     def _ratio(self, fieldname: str, words: list[str]) -> float:
         whoosh = sum(_whoosh_idf(self.n_all, self.df.get((fieldname, w), 0)) for w in words)
-        lucene = sum(_lucene_idf(self.n_pages, max(1, self.df.get((fieldname, w), 0))) for w in words)
+        lucene = sum(_lucene_idf(self.n_all, max(1, self.df.get((fieldname, w), 0))) for w in words)
         boost = 1.5 if fieldname == "title" else 1.0  # the title's field boost in the Whoosh schema
         return boost * whoosh / lucene if lucene > 0 else 1.0
 
