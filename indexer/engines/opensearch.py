@@ -155,7 +155,8 @@ def connect(url: EngineURL):
     try:
         # First a plain question to the nodes named, so "refused" and "no answer" can be told apart;
         # then a client over every node of the cluster.
-        OpenSearch(hosts=hosts, **options).cluster.health(request_timeout=min(10.0, TIMEOUT))
+        with _quiet_client():
+            OpenSearch(hosts=hosts, **options).cluster.health(request_timeout=min(10.0, TIMEOUT))
         client = OpenSearch(hosts=hosts, sniff_on_start=True, sniff_on_connection_fail=True,
                             sniffer_timeout=60, sniff_timeout=min(5.0, TIMEOUT), **options)
     except ConnectionTimeout as e:
@@ -167,6 +168,18 @@ def connect(url: EngineURL):
                                      "start hem (bijvoorbeeld met: make cluster) of kies een andere "
                                      "met --engine") from e
     return client
+
+
+@contextmanager
+def _quiet_client():
+    """The client logs each failed attempt; at start-up the one sentence we give says it all."""
+    logger = logging.getLogger("opensearch")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def brief(e: BaseException) -> str:
@@ -471,6 +484,8 @@ class BulkWriter:
         # No delete-by-query in the minimal distribution: the stale records' ids are looked up
         # (they were made visible by an earlier commit) and deleted in bulk.
         stale = []
+        if failed_docs:  # the rest of a rejected document was just written: make it findable
+            self.store._refresh(self.index)
         for start in range(0, len(removals), 200):
             q = {"bool": {"should": removals[start:start + 200]}}
             stale += [hit["_id"] for hit in self.store.scan(q, fields=False, index=self.index)]

@@ -406,15 +406,20 @@ class Translator:
             if q.fieldname not in TEXT_FIELDS:
                 return {"match_none": {}}
             name = "content" if q.fieldname == "content" else "title_terms"
-            boost = q.boost * self._ratio(q.fieldname, q.words)
             words = [encode(w) for w in q.words]
+            # Whoosh scores a phrase as the sum of its words' scores on the page (an intersection
+            # filtered by positions): the words score, the phrase only filters.
+            scored = [{"term": {name: {"value": e, "boost": q.boost * self._ratio(q.fieldname, [w])}}}
+                      for w, e in zip(q.words, words)]
             if len(words) == 1:
-                return {"term": {name: {"value": words[0], "boost": boost}}}
+                return scored[0]
             if q.slop <= 1:
-                return {"match_phrase": {name: {"query": " ".join(words), "boost": boost}}}
-            # Whoosh's slop bounds each adjacent pair, in order: slop - 1 words between them.
-            return {"span_near": {"clauses": [{"span_term": {name: w}} for w in words],
-                                  "slop": (q.slop - 1) * (len(words) - 1), "in_order": True, "boost": boost}}
+                near = {"match_phrase": {name: {"query": " ".join(words)}}}
+            else:
+                # Whoosh's slop bounds each adjacent pair, in order: slop - 1 words between them.
+                near = {"span_near": {"clauses": [{"span_term": {name: w}} for w in words],
+                                      "slop": (q.slop - 1) * (len(words) - 1), "in_order": True}}
+            return _bool(must=scored, filter=[near])
         if isinstance(q, query.Or):
             return _bool(should=[self._dsl(c) for c in q.subqueries], boost=q.boost, minimum=1)
         if kind is query.And:
