@@ -9,7 +9,7 @@ SIZE   ?= 10000
 STAMP  := $(VENV)/.installed
 SYSTEM_PACKAGES := chromium chromium-driver tesseract-ocr tesseract-ocr-nld poppler-utils
 
-.PHONY: run test install system-deps index serve bench bench-load corpus clean cluster cluster-stop
+.PHONY: run test install system-deps index serve bench bench-load bench-pageview corpus clean cluster cluster-stop
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,9 @@ bench: install
 
 bench-load: install
 	$(BIN)/python bench/load.py
+
+bench-pageview: install
+	$(BIN)/python bench/pageview.py
 
 corpus: install
 	$(BIN)/python corpus/generate.py

@@ -6,7 +6,7 @@
 For each concurrency level: a batch of new documents, each carrying a number found nowhere
 else, is indexed by `kamerzoek index` in a subprocess while that many clients send a fixed
 number of requests (search pages, API searches, document pages, a filtered search and the
-new number) to `kamerzoek serve` (waitress) on 127.0.0.1. The clients go on until both their
+new number) to `kamerzoek serve` (gunicorn) on 127.0.0.1. The clients go on until both their
 requests are done and the indexer has finished, within a time limit. Counted: failed
 requests (an error status, a broken connection, a malformed answer: must be 0); the moment
 the number's search switches from the old state to the new one after the commit, and that
@@ -39,7 +39,7 @@ sys.path.insert(0, str(HERE))  # bench/ is not a package; the tests load this fi
 import machine as machine_info  # noqa: E402
 CORPUS = ROOT / "corpus"
 REFRESH = 1.0  # seconds between a server thread's checks for a new commit (KAMERZOEK_REFRESH)
-SERVING = re.compile(r"Serving on http://[^:]+:(\d+)")
+SERVING = re.compile(r"Kamerzoek op http://[^:]+:(\d+)/")
 
 SENTENCES = [
     "De dreiging van terugkeerders uit Syrië blijft onverminderd aanwezig.",
@@ -309,8 +309,8 @@ def table(levels: list[Level], requests: int, docs: int, threads: int) -> str:
     lines = [
         f"## Load during a reindex — {datetime.now().strftime('%Y-%m-%d %H:%M')}",
         "",
-        f"Machine: {m['nproc']} CPUs ({m['cpu']}); commit {m['commit']}. `kamerzoek serve` (waitress, "
-        f"{threads} threads) on 127.0.0.1 with an index of corpus/; per level at least {requests} requests while "
+        f"Machine: {m['nproc']} CPUs ({m['cpu']}); commit {m['commit']}. `kamerzoek serve` (gunicorn, "
+        f"{threads} threads a process) on 127.0.0.1 with an index of corpus/; per level at least {requests} requests while "
         f"`kamerzoek index` adds {docs} documents. Latency is per request, client side.",
         "",
         "| clients | requests | failed | p50 ms | p95 ms | max ms | req/s | indexing s | switch after exit s "

@@ -30,7 +30,7 @@ from whoosh.support.charset import accent_map
 
 #: Bumped whenever the chain changes what it emits; with the lexicon version it
 #: forms ANALYZER_VERSION, which is stored in the index and checked on open.
-CHAIN_VERSION = 5
+CHAIN_VERSION = 6
 LEXICON_DISTRIBUTION = "pyspellchecker"
 
 
@@ -64,19 +64,49 @@ STOP_WORDS = frozenset(
     zelf zich zij zijn zo zonder zou""".split()
 )
 
-# Last parts that look like words but are suffixes: never split them off.
+# Last parts that look like words but are suffixes or inflections: never split them off.
 REFUSED_LAST_PARTS = frozenset(
     """heid heden schap schappen atie aties ders isme isten istische istisch ische isch
     lijk lijke lijkheid baar bare loos loze ster sters teit iteit erij erijen ling lingen
-    tjes tje aard ende enden ingen ering eringen eren""".split()
+    tjes tje aard ende enden ingen ering eringen eren king kende kend rende rend renden
+    heen vandaan langs wijs matig matige eerd eerde eerden eert erde iele ieel name
+    loosheid baarheid matigheid zaamheid tien tiende tig tigste honderd honderdste duizend
+    duizendste maal malen""".split()
+)
+# Three-letter last parts: only these nouns (most three-letter endings are inflections: -den, -ere).
+SHORT_LAST_PARTS = frozenset(
+    """rol som pad wet bod dak dag hof put zak kop weg gas vis bos zee bal gat hek rit pot pen
+    net les lot mes bus bak dam dek dijk gif kas kar lid man mes mol oog pak pan pet pit pop
+    raad rij rug tak tas ton top vat vet web wit zin zon zorg""".split()
+)
+# What follows a doubled consonant in a derivation (strekk+ing, wetenschapp+ers, krabb+elt):
+# a split between the two consonants is no compound boundary.
+DERIVATION_ENDINGS = frozenset(
+    "ing ingen er ers en ende enden end elt elen elde elden ert erde eren e elijk elijke".split()
 )
 LINKERS = ("", "s", "e", "en", "er")
-# Particles and prefixes: a split after them gives particle verbs (uit+reizen,
-# her+kenden, onder+zoek), not compounds.
+# Particles, adverbs and prefixes: a split after them gives particle verbs (uit+reizen,
+# her+kenden, onder+zoek, vast+leggen), pronominal adverbs (waar+door) or prefixed words
+# (anti+virale, para+meter), not compounds.
 REFUSED_FIRST_PARTS = frozenset(
     """aan af bij door mee na om onder op over uit voor weg toe terug her ver ont
-    tegen samen neer achter mis vol weer erop""".split()
+    tegen samen neer achter mis vol weer erop buiten binnen boven
+    waar daar hier erom ervan eraan erin des aller neder weder mede voort verder vooraf
+    voorop vooruit overeen tegelijk terecht hiernaar daarnaar minder meerder anti micro macro para pseudo
+    semi mega multi""".split()
 )
+# Adjectives, adverbs and nouns that also make separable verbs (vast+leggen, vrij+komen,
+# deel+nemen, plaats+vinden): refused before a verb form, taken before anything else.
+PARTICLE_FIRST_PARTS = frozenset(
+    """vast goed vrij rond deel plaats vorm dicht los open stil klaar kwijt bekend thuis
+    teleur lief ziek schoon gelijk""".split()
+)
+# Prefixes after which the rest of a word is often a word itself (ver+strekking,
+# ge+kenmerkt): a cut inside such a word would cross the prefix boundary.
+PREFIXES = ("ver", "be", "ge", "ont", "her", "in")
+# Words the frequency list lacks but parliamentary texts use as parts of compounds.
+EXTRA_WORDS = {"cyber": 3.0, "app": 3.5, "apps": 3.0, "ganger": 2.5, "gangers": 2.5,
+               "brexit": 3.0}
 
 # Zipf thresholds over the OpenTaal/OpenSubtitles counts (see FINDINGS.md).
 ZIPF_FLOOR = 1.5
@@ -87,26 +117,46 @@ PART_PREFIX = "~"
 
 
 class Lexicon:
-    """Dutch word frequencies from pyspellchecker's OpenTaal list, accent-folded."""
+    """Dutch word frequencies from pyspellchecker's OpenTaal list, accent-folded.
+
+    Kept as a prebuilt table beside other caches (lexicon_table.py): a process looks up only
+    the words it needs, and loads the whole table once it needs many."""
 
     def __init__(self) -> None:
-        path = resources.files("spellchecker") / "resources" / "nl.json.gz"
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            counts = json.load(handle)
-        total = sum(counts.values()) or 1
-        zipf: dict[str, float] = {}
-        for word, count in counts.items():
-            key = fold(word.lower())
-            value = math.log10(count / total * 1e9)
-            if value > zipf.get(key, -1.0):
-                zipf[key] = value
-        self._zipf = zipf
+        from .lexicon_table import LexiconTable
+        self._table = LexiconTable(f"{LEXICON_DISTRIBUTION}-{_lexicon_version()}", _fold_frequencies)
 
     def zipf(self, word: str) -> float:
-        return self._zipf.get(word, 0.0)
+        return self._table.get(word)
 
     def __contains__(self, word: str) -> bool:
-        return self._zipf.get(word, 0.0) >= ZIPF_FLOOR
+        return self._table.get(word) >= ZIPF_FLOOR
+
+    def starting_with(self, prefix: str, limit: int = 400) -> list[str]:
+        """Up to limit lexicon words starting with prefix, sorted."""
+        return self._table.starting_with(prefix, limit)
+
+    def load_all(self) -> None:
+        """Hold the whole table in memory (a server does this before it forks)."""
+        self._table.as_dict()
+
+    @property
+    def _zipf(self) -> dict[str, float]:
+        return self._table.as_dict()
+
+
+def _fold_frequencies() -> dict[str, float]:
+    path = resources.files("spellchecker") / "resources" / "nl.json.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        counts = json.load(handle)
+    total = sum(counts.values()) or 1
+    zipf: dict[str, float] = {}
+    for word, count in counts.items():
+        key = fold(word.lower())
+        value = math.log10(count / total * 1e9)
+        if value > zipf.get(key, -1.0):
+            zipf[key] = value
+    return zipf
 
 
 @lru_cache(maxsize=1)
@@ -122,35 +172,170 @@ def fold(text: str) -> str:
     return text.translate(_ACCENTS) if not text.isascii() else text
 
 
+#: The frequency the list gives a word it holds without a count of its own (pyspellchecker
+#: 0.9.1: 2.12): such a word is known, but its frequency says nothing about its use.
+ZIPF_LISTED = 2.2
+_VOWELS = frozenset("aeiou")
+
+
+def _zipf(word: str) -> float:
+    return lexicon().zipf(word) or EXTRA_WORDS.get(word, 0.0)
+
+
+def _infinitives_of_stem(stem: str):
+    """Infinitives a verb stem may belong to: zoek -> zoeken, speel -> spelen, leg -> leggen."""
+    yield stem + "en"
+    if len(stem) >= 2 and stem[-1] not in _VOWELS:
+        yield stem + stem[-1] + "en"
+    if len(stem) >= 4 and stem[-3] == stem[-2] and stem[-2] in _VOWELS and stem[-1] not in _VOWELS:
+        last = {"f": "v", "s": "z"}.get(stem[-1], stem[-1])
+        yield stem[:-2] + last + "en"
+        yield stem[:-2] + stem[-1] + "en"
+    if stem.endswith(("aa", "ee", "oo")):
+        yield stem + "n"  # gaa(t) -> gaan
+
+
+def _is_verb_form(word: str) -> bool:
+    """An infinitive or a present-tense form (leggen, komt, vindt, gaat), as far as the lexicon tells."""
+    if word.endswith("t") and len(word) >= 3:
+        return any(_zipf(v) >= ZIPF_KNOWN for v in _infinitives_of_stem(word[:-1]))
+    if word.endswith("aan") or word.endswith("en") and _zipf(word) >= ZIPF_KNOWN:
+        stem = word[:-1] if word.endswith("aan") else word[:-2]
+        if len(stem) >= 3 and stem[-1] == stem[-2]:
+            stem = stem[:-1]  # leggen -> leg
+        forms = [stem + "t"]
+        if len(stem) >= 2 and stem[-2] in _VOWELS and stem[-1] not in _VOWELS:
+            forms.append(stem[:-1] + stem[-2] + stem[-1] + "t")  # komen -> komt, lopen -> loopt
+        return any(_zipf(f) >= ZIPF_KNOWN for f in forms)
+    return False
+
+
+def _head_zipf(head: str) -> float:
+    """A first part's frequency; a verb stem (speel, verleng, redeneer) counts as its infinitive."""
+    z = _zipf(head)
+    if z >= ZIPF_FLOOR or len(head) < 4:
+        return z
+    best = max((_zipf(v) for v in _infinitives_of_stem(head)), default=0.0)
+    return min(best, ZIPF_KNOWN) if best >= ZIPF_KNOWN else z
+
+
+def _tail_zipf(tail: str) -> float:
+    """A last part's frequency; an inflected form the list lacks (varenden, wegend, apps) counts
+    as the word it inflects."""
+    z = _zipf(tail)
+    if z >= ZIPF_FLOOR:
+        return z
+    bases = []
+    for ending in ("enden", "ende", "end"):
+        if tail.endswith(ending) and len(tail) >= len(ending) + 3:
+            bases += [tail[: -len(ending)] + "en", tail[: -len(ending) + 1]]  # varend -> varen
+            break
+    if tail.endswith("s"):
+        bases.append(tail[:-1])
+    if tail.endswith(("en", "es")):
+        bases.append(tail[:-2])
+    best = max((_zipf(b) for b in bases if len(b) >= 3), default=0.0)
+    return min(best, ZIPF_KNOWN) if best >= ZIPF_KNOWN else z
+
+
+def _derived(word: str) -> bool:
+    """A word made from one word that is no compound: ver+strekking, ge+kenmerkt, vol+trekking,
+    in+levering (a prefix or particle before it), presterende, verrekenbare (a verb's participle
+    or adjective). A cut inside it makes no compound; a compound after a particle (aan+looptijd)
+    is not refused here."""
+    for prefix in PREFIXES + tuple(REFUSED_FIRST_PARTS):
+        rest = word[len(prefix):]
+        if (word.startswith(prefix) and len(rest) >= 5 and _zipf(rest) >= ZIPF_LISTED - 0.1
+                and not split_compound(rest)):
+            return True
+    for ending, verb_ending in (("enden", "en"), ("ende", "en"), ("end", "en"),
+                                ("bare", "en"), ("baar", "en")):
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            stem = word[: -len(ending)]
+            verbs = [stem + verb_ending] if ending.startswith("end") else list(_infinitives_of_stem(stem))
+            if any(_zipf(v) >= ZIPF_LISTED - 0.1 and not split_compound(v) for v in verbs):
+                return True
+    return False
+
+
+ADJECTIVE_ENDINGS = ("elijke", "elijk", "lijke", "lijk", "ige", "ig", "ische", "isch")
+
+
+def _adjective_of_compound(joint: str, tail: str) -> bool:
+    """grond+wettige is grondwet+tig: the adjective is made of a compound, not the other way."""
+    for ending in ADJECTIVE_ENDINGS:
+        if tail.endswith(ending) and len(tail) - len(ending) >= 3:
+            base = tail[: -len(ending)]
+            bases = [base, base[:-1]] if len(base) >= 4 and base[-1] == base[-2] else [base]
+            if any(_zipf(joint + b) >= ZIPF_LISTED - 0.1 for b in bases):
+                return True
+    return False
+
+
+def _particle_verb(joint: str, tail: str) -> bool:
+    """vast+leggen, plaats+vindt, goed+keurt, vrij+stellingen: the first part and the verb
+    in the last part make a separable verb the lexicon knows (vastleggen, vrijstellen)."""
+    verbs: list[str] = []
+    if tail.endswith("t") and _is_verb_form(tail):
+        verbs += list(_infinitives_of_stem(tail[:-1]))
+    for ending in ("ingen", "ing"):
+        if tail.endswith(ending) and len(tail) - len(ending) >= 3:
+            verbs += list(_infinitives_of_stem(tail[: -len(ending)]))
+            verbs.append(tail[: -len(ending)] + "en")
+            break
+    return any(_zipf(joint + v) >= ZIPF_LISTED - 0.1 for v in verbs)
+
+
 @lru_cache(maxsize=200_000)
 def split_compound(word: str, _depth: int = 0) -> tuple[str, ...]:
     """The parts of a Dutch compound (folded, lower-case), or () when it is none.
 
-    Parts have 3+ letters, the last 4+, joined directly or by -s-, -e-, -en-.
-    A word more frequent than one of its parts is a lexical unit of its own
-    (minister is not mini+ster) and is left whole.
+    Parts have 3+ letters, the last 4+ (3 for a frequent word: hoofd+rol), joined directly
+    or by -s-, -e-, -en-, -er-. A word more frequent than one of its parts is a lexical unit
+    of its own (minister is not mini+ster) and is left whole. A split into two parts always
+    wins over one into three (halfjaar+rapportages, not half+jaars+rapportages).
     """
-    if len(word) < 7 or not word.isalpha():
+    if len(word) < 7 or not word.isalpha() or _derived(word):
         return ()
-    lex = lexicon()
-    whole = lex.zipf(word)
-    best: tuple[float, tuple[str, ...]] | None = None
-    for cut in range(3, len(word) - 3):
+    whole = _zipf(word)
+    best: dict[int, tuple[float, tuple[str, ...]]] = {}
+    for cut in range(3, len(word) - 2):
         head = word[:cut]
         if head in REFUSED_FIRST_PARTS or head in STOP_WORDS:
             continue
-        head_zipf = lex.zipf(head)
+        if any(len(p) > cut and word.startswith(p) for p in REFUSED_FIRST_PARTS):
+            continue  # wed+rechtelijk inside weder-
+        head_zipf = _head_zipf(head)
         if head_zipf < (ZIPF_FREQUENT if len(head) == 3 else ZIPF_FLOOR):
             continue
         for linker in LINKERS:
             if not word.startswith(linker, cut):
                 continue
-            if linker and lex.zipf(head + linker) >= ZIPF_KNOWN:
+            if linker and len(head) <= 3 and _zipf(head + linker) >= ZIPF_KNOWN:
                 continue  # pers+vrijheid, not per+s+vrijheid
-            tail = word[cut + len(linker):]
-            if len(tail) < 4 or tail in REFUSED_LAST_PARTS:
+            if linker == "s" and head.endswith("s"):
                 continue
-            tail_zipf = lex.zipf(tail)
+            if (not linker and head.endswith(("ing", "heid", "teit", "schap")) and word.startswith("s", cut)
+                    and _tail_zipf(word[cut + 1:]) >= ZIPF_FLOOR):
+                continue  # beveiliging+s+taken, not beveiliging+staken
+            if (not linker and head.endswith("s") and len(head) >= 5 and head[-2] != "s"
+                    and _zipf(head[:-1]) >= ZIPF_KNOWN):
+                continue  # leven+s+begeleiding, not levens+begeleiding
+            tail = word[cut + len(linker):]
+            if len(tail) < 3 or tail in REFUSED_LAST_PARTS or tail in STOP_WORDS:
+                continue
+            if len(tail) == 3 and (len(head) < 4 or tail not in SHORT_LAST_PARTS):
+                continue
+            if not linker and tail[0] == head[-1] and tail[1:] in DERIVATION_ENDINGS:
+                continue  # strekk+ing, wetenschapp+ers
+            if any((head[len(head) - k:] + linker + tail) in REFUSED_LAST_PARTS for k in (1, 2)):
+                continue  # lev+ering, schend+erij: the cut falls inside a suffix
+            if _adjective_of_compound(head + linker, tail):
+                continue  # grondwet+tige, randvoorwaarde+lijke
+            if ((head in PARTICLE_FIRST_PARTS and (_is_verb_form(tail) or tail.endswith(("end", "ende", "enden"))))
+                    or _particle_verb(head + linker, tail)):
+                continue  # vast+leggen, vrij+komen: particle verbs
+            tail_zipf = _tail_zipf(tail)
             tail_parts: tuple[str, ...] = (tail,)
             if tail_zipf < ZIPF_FLOOR:
                 if whole >= ZIPF_KNOWN or _depth:
@@ -159,15 +344,17 @@ def split_compound(word: str, _depth: int = 0) -> tuple[str, ...]:
                 if not deeper:
                     continue
                 tail_parts = deeper
-                tail_zipf = min(lex.zipf(p) for p in deeper)
+                tail_zipf = min(_tail_zipf(p) for p in deeper)
             weakest = min(head_zipf, tail_zipf)
             needed = ZIPF_FREQUENT if whole >= ZIPF_KNOWN else ZIPF_FLOOR
-            if weakest < needed or (whole and whole >= weakest):
+            if weakest < needed or (whole > ZIPF_LISTED and whole >= weakest + 0.5):
                 continue
-            score = head_zipf + tail_zipf - (0.3 if linker else 0.0) - 0.5 * (len(tail_parts) - 1)
-            if best is None or score > best[0]:
-                best = (score, (head, *tail_parts))
-    return best[1] if best else ()
+            # The weaker part decides (vervanging+s+vraagstuk beats vervangingsvraag+stuk).
+            score = weakest + 0.1 * (head_zipf + tail_zipf) - (0.3 if linker else 0.0)
+            count = 1 + len(tail_parts)
+            if count not in best or score > best[count][0]:
+                best[count] = (score, (head, *tail_parts))
+    return best[min(best)][1] if best else ()
 
 
 # Adverbs and prepositions in -ens that are no plural of a word in -en.
@@ -195,7 +382,34 @@ def normalise_plural(word: str) -> str:
             and word[:-1] in lexicon()):
         # Snowball stems gegeven to gegev but gegevens to gegeven: the plural joins the singular.
         return word[:-1]  # persoonsgegevens -> persoonsgegeven, vuurwapens -> vuurwapen
+    if len(word) < 5:
+        return word
+    if word.endswith("jes") and len(word) >= 6:
+        return word[:-1]  # blokjes -> blokje (diminutives)
+    if word[-1] == "s" and word[-2] in _VOWELS and _known_singular(word[:-1]):
+        return word[:-1]  # rapportages -> rapportage, analyses, codes, niveaus
+    if len(word) >= 6 and word.endswith(("zen", "ven")):
+        stem, last = word[:-3], "s" if word.endswith("zen") else "f"
+        candidates = [stem + last]
+        if stem[-1] in _VOWELS and stem[-2] not in _VOWELS:
+            candidates = [stem + stem[-1] + last]  # rozen -> roos, neven -> neef (open syllable)
+        for candidate in candidates:
+            if _known_singular(candidate):
+                return candidate  # grenzen -> grens, brieven -> brief, huizen -> huis
+    if len(word) >= 6 and word.endswith("ssen") and _known_singular(word[:-3]):
+        return word[:-3]  # processen -> proces, adressen -> adres
+    if (len(word) >= 6 and word.endswith("sen") and word[-4] not in _VOWELS and word[-4] != "s"
+            and _known_singular(word[:-2])):
+        return word[:-2]  # mensen -> mens, toetsen -> toets, fondsen -> fonds
     return word
+
+
+def _known_singular(word: str) -> bool:
+    """A word of the lexicon, or a compound whose last part is one (halfjaarsrapportage)."""
+    if _zipf(word) >= ZIPF_FLOOR:
+        return True
+    parts = split_compound(word)
+    return bool(parts) and _zipf(parts[-1]) >= ZIPF_FLOOR
 
 
 class DutchTokenizer(Tokenizer):

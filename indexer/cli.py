@@ -14,11 +14,16 @@ from pathlib import Path
 
 import click
 
-from . import engines
-from .build import ConfigurationError, Options, build_index, read_passwords
-from .reasons import describe
-from .search import QueryError, SearchRequest, search, status_data
-from .store import RunLockedError, Store, StoreError, default_index_dir
+from . import names
+# The library is imported inside each command, only what that command needs: `kamerzoek --help`
+# and `kamerzoek search` start without the extractors (pdfminer) or the build machinery.
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .store import Store
+
+from .clitext import echo
+from .i18n import translate
 
 EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
 
@@ -27,7 +32,7 @@ class _Problem(click.ClickException):
     """A one-line Dutch message on stderr, no traceback."""
 
     def show(self, file=None) -> None:
-        click.echo(f"Fout: {self.format_message()}", err=True)
+        echo(f"Fout: {self.format_message()}", err=True)
 
 
 class UsageProblem(_Problem):
@@ -38,10 +43,43 @@ class IndexProblem(_Problem):
     exit_code = EXIT_INDEX
 
 
+class _Positive(click.ParamType):
+    """A finite number at least `low` (nan and inf would remove a limit), with a Dutch message."""
+
+    def __init__(self, kind: type, low: float, unit: str):
+        self.kind, self.low, self.unit = kind, low, unit
+        self.name = "getal" if kind is float else "geheel getal"
+
+    def convert(self, value, param, ctx):
+        import math
+        if isinstance(value, self.kind) and not isinstance(value, bool):
+            number = value
+        else:
+            try:
+                number = self.kind(str(value).strip())
+            except ValueError:
+                raise UsageProblem(f"{self._option(param)}: {value!r} is geen {self.name}") from None
+        if not math.isfinite(number) or number < self.low:
+            raise UsageProblem(f"{self._option(param)}: {value!r} moet een eindig getal van ten minste "
+                               f"{self.low:g} {self.unit} zijn")
+        return number
+
+    @staticmethod
+    def _option(param) -> str:
+        name = (param.opts[0] if param is not None and param.opts else "waarde")
+        envvar = getattr(param, "envvar", None)
+        return f"{name} (of {envvar})" if envvar else name
+
+
+def _default_index_dir() -> Path:
+    from .store import default_index_dir
+    return default_index_dir()
+
+
 def index_option(f):
     return click.option(
         "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
-        envvar="KAMERZOEK_INDEX", default=default_index_dir, show_default="var/index",
+        envvar="KAMERZOEK_INDEX", default=_default_index_dir, show_default="var/index",
         help="Map van de index (of KAMERZOEK_INDEX).")(f)
 
 
@@ -53,6 +91,7 @@ def engine_option(f):
 
 
 def make_store(index_dir: Path, engine: str | None = None) -> Store:
+    from . import engines
     try:
         return engines.make_store(index_dir, engine)
     except engines.EngineURLError as e:
@@ -60,6 +99,7 @@ def make_store(index_dir: Path, engine: str | None = None) -> Store:
 
 
 def open_store(index_dir: Path, must_exist: bool = True, engine: str | None = None) -> Store:
+    from .store import StoreError
     store = make_store(index_dir, engine)
     if must_exist:
         try:
@@ -81,26 +121,31 @@ EXIT_CODES_HELP = ("Afsluitcodes: 0 alles gelezen; 1 sommige bestanden onleesbaa
 @engine_option
 @click.option("--workers", type=click.IntRange(1, 64), envvar="KAMERZOEK_WORKERS",
               help="Aantal uitleesprocessen (standaard: alle kernen).")
-@click.option("--timeout", type=click.FloatRange(0.1), default=300.0, envvar="KAMERZOEK_TIMEOUT",
+@click.option("--timeout", type=_Positive(float, 0.1, "seconden"), default=300.0, envvar="KAMERZOEK_TIMEOUT",
               show_default=True, help="Seconden per bestand; een deel van een groot bestand krijgt zijn aandeel.")
-@click.option("--memory", "memory_mb", type=click.IntRange(64), default=2048, envvar="KAMERZOEK_MEMORY",
+@click.option("--memory", "memory_mb", type=_Positive(int, 64, "MB"), default=2048, envvar="KAMERZOEK_MEMORY",
               show_default=True, help="Geheugenlimiet per uitleesproces in MB.")
 @click.option("--passwords", type=click.Path(dir_okay=False, path_type=Path), envvar="KAMERZOEK_PASSWORDS",
               help="Bestand met per regel 'patroon<TAB>wachtwoord' voor versleutelde PDF's.")
 @click.option("--ocr", is_flag=True, help="Herken tekst op gescande pagina's met Tesseract (Nederlands).")
+@click.option("--follow-symlinks", is_flag=True, envvar="KAMERZOEK_FOLLOW_SYMLINKS",
+              help="Volg ook koppelingen die naar buiten de geïndexeerde mappen leiden.")
 @click.option("--rebuild", is_flag=True, help="Bouw de index opnieuw op (uit de tekstcache, zonder opnieuw uit te lezen).")
 @click.option("--dry-run", is_flag=True, help="Toon wat er zou worden toegevoegd, gewijzigd en verwijderd.")
 @click.option("--wait", is_flag=True, help="Wacht op een andere lopende indexering in plaats van te stoppen.")
 @click.option("--quiet", "-q", is_flag=True, help="Geen voortgang en samenvatting; alleen onleesbare bestanden.")
 @click.option("--json", "as_json", is_flag=True, help="Druk het verslag af als JSON.")
-def index_command(paths, index_dir, engine, workers, timeout, memory_mb, passwords, ocr, rebuild, dry_run,
-                  wait, quiet, as_json):
-    """Index folders or files: add new, update changed and remove deleted documents."""
+def index_command(paths, index_dir, engine, workers, timeout, memory_mb, passwords, ocr, follow_symlinks, rebuild,
+                  dry_run, wait, quiet, as_json):
+    """Indexeer mappen of bestanden: voeg nieuwe documenten toe, werk gewijzigde bij en verwijder verdwenen."""
+    from .build import ConfigurationError, Options, build_index, read_passwords
+    from .store import RunLockedError, StoreError
+
     store = make_store(index_dir, engine)
     try:
         options = Options(workers=workers or 0, timeout=timeout, memory_mb=memory_mb,
                           passwords=read_passwords(passwords) if passwords else {},
-                          ocr=ocr, rebuild=rebuild, dry_run=dry_run)
+                          ocr=ocr, rebuild=rebuild, dry_run=dry_run, follow_symlinks=follow_symlinks)
         if not rebuild and store.exists():
             store.check_version()
         show_progress = not (quiet or as_json) and sys.stderr.isatty()
@@ -124,21 +169,21 @@ def index_command(paths, index_dir, engine, workers, timeout, memory_mb, passwor
         raise IndexProblem(f"de index in {index_dir} kan niet worden geschreven: "
                            f"{e.strerror or e}{f' ({e.filename})' if e.filename else ''}") from e
     if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(names.dumps(report.as_dict(), indent=2))
     else:
         _print_report(report.as_dict(), store, quiet)
     raise click.exceptions.Exit(report.exit_code)
 
 
 def _say_waiting(holder: dict) -> None:
-    click.echo(f"Wacht op de lopende indexering (pid {holder.get('pid', '?')})…", err=True)
+    echo(f"Wacht op de lopende indexering (pid {holder.get('pid', '?')})…", err=True)
 
 
 def _print_report(report: dict, store: Store, quiet: bool) -> None:
     unreadable = report["unreadable"]
     if not quiet:
         verb = "Zou indexeren" if report["dry_run"] else "Geïndexeerd"
-        click.echo(
+        echo(
             f"{verb}: {len(report['added'])} nieuw, {len(report['changed'])} gewijzigd, "
             f"{len(report['moved'])} verplaatst of gekopieerd, {len(report['removed'])} verwijderd, "
             f"{report['unchanged']} ongewijzigd; {report['ignored']} bestanden genegeerd.")
@@ -146,20 +191,20 @@ def _print_report(report: dict, store: Store, quiet: bool) -> None:
             for label, key in (("nieuw", "added"), ("gewijzigd", "changed"),
                                ("verplaatst", "moved"), ("verwijderd", "removed")):
                 for path in report[key]:
-                    click.echo(f"  {label}: {path}")
+                    click.echo(f"  {label}: {names.shown(path)}")
         else:
             cached = f" ({report['files_from_cache']} uit de tekstcache)" if report["files_from_cache"] else ""
-            click.echo(f"Uitgelezen: {report['documents_indexed']} documenten{cached}, "
+            echo(f"Uitgelezen: {report['documents_indexed']} documenten{cached}, "
                        f"{report['pages_indexed']} pagina's in {report['seconds']:.1f} s.")
-            click.echo(f"Index {getattr(store, 'url', store.root)}: {report['documents_total']} documenten, "
-                       f"{report['pages_total']} pagina's.")
+            echo(f"Index {names.shown(str(getattr(store, 'url', store.root)))}: {report['documents_total']} documenten, "
+                 f"{report['pages_total']} pagina's.")
         for item in report["needs_ocr"]:
             pages = ", ".join(str(p) for p in item["pages"])
-            click.echo(f"Tekstherkenning nodig: {item['path']} (pagina {pages}); gebruik --ocr.")
+            echo(f"Tekstherkenning nodig: {names.shown(item['path'])} (pagina {pages}); gebruik --ocr.")
     if unreadable:
-        click.echo(f"Onleesbaar of onvolledig ({len(unreadable)}):", err=quiet)
+        echo(f"Onleesbaar of onvolledig ({len(unreadable)}):", err=quiet)
         for item in unreadable:
-            click.echo(f"  {item['path']}: [{item['reason']}] {item['message']}", err=quiet)
+            click.echo(f"  {names.shown(item['path'])}: [{item['reason']}] {item['message']}", err=quiet)
 
 
 class _Progress:
@@ -172,7 +217,7 @@ class _Progress:
 
     def __call__(self, event: dict) -> None:
         if event["event"] == "plan" and event["files"]:
-            self.bar = click.progressbar(length=event["files"], label="Indexeren", file=sys.stderr,
+            self.bar = click.progressbar(length=event["files"], label=translate("Indexeren"), file=sys.stderr,
                                          show_eta=True, show_pos=True,
                                          item_show_func=lambda _: self._status())
             self.bar.__enter__()
@@ -195,31 +240,35 @@ class _Progress:
 @engine_option
 @click.option("--json", "as_json", is_flag=True, help="Als JSON.")
 def status_command(index_dir, engine, as_json):
-    """Show what the index holds, its version, the last run and the files that failed."""
+    """Toon wat de index bevat, zijn versie, de laatste run en de bestanden die mislukten."""
+    from .reasons import describe
+    from .search import status_data
+
+    from .store import StoreError
     store = open_store(index_dir, engine=engine)
     try:
         data = status_data(store)
     except StoreError as e:
         raise IndexProblem(str(e)) from e
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(names.dumps(data, indent=2))
         return
-    click.echo(f"Index: {data['index']}")
-    click.echo(f"Documenten: {data['documents']}, pagina's: {data['pages']}, "
+    click.echo(f"Index: {names.shown(data['index'])}")
+    echo(f"Documenten: {data['documents']}, pagina's: {data['pages']}, "
                f"grootte: {data['size_bytes'] / 1e6:.1f} MB")
-    click.echo("Formaten: " + ", ".join(f"{k} {v}" for k, v in sorted(data["formats"].items())))
-    click.echo(f"Versie: schema {data['version']['schema']}, analyse {data['version']['analyzer']}")
+    echo("Formaten: " + ", ".join(f"{k} {v}" for k, v in sorted(data["formats"].items())))
+    echo(f"Versie: schema {data['version']['schema']}, analyse {data['version']['analyzer']}")
     run = data["last_run"]
     if run:
-        click.echo(f"Laatste run: {run['started']} – {run['finished']}: {len(run['added'])} nieuw, "
+        echo(f"Laatste run: {run['started']} – {run['finished']}: {len(run['added'])} nieuw, "
                    f"{len(run['changed'])} gewijzigd, {len(run['removed'])} verwijderd, "
                    f"{len(run['unreadable'])} onleesbaar")
         for item in run["unreadable"]:
-            click.echo(f"  {item['path']}: [{item['reason']}] {item['message']}")
+            click.echo(f"  {names.shown(item['path'])}: [{item['reason']}] {item['message']}")
     for item in data["needs_ocr"]:
-        click.echo(f"Tekstherkenning nodig: {item['path']} (pagina {', '.join(map(str, item['pages']))})")
+        echo(f"Tekstherkenning nodig: {names.shown(item['path'])} (pagina {', '.join(map(str, item['pages']))})")
     for item in data["stale"]:
-        click.echo(f"Verouderd: {item['path']} ({describe(item.get('reason') or 'stale')})")
+        echo(f"Verouderd: {names.shown(item['path'])} ({describe(item.get('reason') or 'stale')})")
 
 
 @click.command("search")
@@ -237,24 +286,68 @@ def status_command(index_dir, engine, as_json):
 @click.option("--from", "date_from", metavar="DATUM", help="Vanaf deze datum (JJJJ, JJJJ-MM of JJJJ-MM-DD).")
 @click.option("--to", "date_to", metavar="DATUM", help="Tot en met deze datum.")
 @click.option("--no-synonyms", is_flag=True, help="Zoek niet ook naar synoniemen en afkortingen.")
+@click.option("--since", metavar="DATUM", help="Alleen documenten die sinds deze datum (of dit tijdstip, "
+              "bijv. 2026-12-01T06:30) in de index zijn gekomen.")
+@click.option("--csv", "as_csv", is_flag=True, help="Antwoord als CSV (een regel per passage, UTF-8 met BOM), "
+              "met de herkomst als '# sleutel: waarde'-regels vóór de kopregel.")
+@click.option("--all", "every", is_flag=True, help="Alle resultaten in plaats van één pagina, gestreamd "
+              "(met voortgang op een terminal); negeert --limit en --page.")
+@click.option("--no-provenance", is_flag=True, help="Laat de herkomst (zoekvraag, versies, indexgeneratie) "
+              "weg uit --csv en --json.")
 def search_command(query, index_dir, engine, as_json, limit, page, sort, types, years, dossiers, date_from, date_to,
-                   no_synonyms):
-    """Search the index and print the best passages per document."""
+                   no_synonyms, since, as_csv, every, no_provenance):
+    """Doorzoek de index en toon de beste passages per document."""
+    from .search import QueryError, SearchRequest, search
+
+    from . import export as exports
+    from .arrivals import Arrivals
+    from .search import generation, search_all
+
+    if as_json and as_csv:
+        raise UsageProblem("kies --json of --csv, niet allebei")
+    from .engines import run_search
+    from .store import StoreError
     store = open_store(index_dir, engine=engine)
     request = SearchRequest(q=query, page=page, per_page=limit, sort=sort, types=list(types),
                             years=list(years), dossiers=list(dossiers), date_from=date_from,
-                            date_to=date_to, synonyms=not no_synonyms)
+                            date_to=date_to, synonyms=not no_synonyms, since=since,
+                            arrived=Arrivals(store.arrivals_file).all() if since else None)
     try:
         with store.searcher() as searcher:
-            answer = engines.run_search(searcher, request)
+            if every:
+                head, documents = search_all(searcher, request)
+            else:
+                head = run_search(searcher, request)
+                documents = head.pop("results")
+            prov = None if no_provenance or not (as_json or as_csv) else \
+                exports.provenance(request, head, generation(searcher), store.last_run())
+            documents = _with_progress(documents, head["total"]) if every else documents
+            if as_csv:
+                for chunk in exports.csv_lines(exports.passage_rows(documents), prov):
+                    click.echo(chunk, nl=False)
+            elif as_json and every:
+                for chunk in exports.json_stream(head, prov, "results", documents, indent=2):
+                    click.echo(chunk, nl=False)
+            elif as_json:
+                answer = ({"provenance": prov} if prov else {}) | head | {"results": documents}
+                click.echo(names.dumps(answer, indent=2))
+            else:
+                _print_answer(head, documents)
     except QueryError as e:
         raise UsageProblem(str(e)) from e
     except StoreError as e:
         raise IndexProblem(str(e)) from e
-    if as_json:
-        click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
+
+
+def _with_progress(documents, total: int):
+    """The documents, with a progress bar on stderr when it is a terminal."""
+    if not sys.stderr.isatty() or total < 2:
+        yield from documents
         return
-    _print_answer(answer)
+    with click.progressbar(length=total, label=translate("Exporteren"), file=sys.stderr, show_pos=True) as bar:
+        for doc in documents:
+            yield doc
+            bar.update(1)
 
 
 def _terminal(markup: str) -> str:
@@ -263,18 +356,18 @@ def _terminal(markup: str) -> str:
     return html_mod.unescape(text)
 
 
-def _print_answer(answer: dict) -> None:
+def _print_answer(answer: dict, documents) -> None:
     for notice in answer["notices"]:
-        click.echo(f"Let op: {notice}")
+        echo(f"Let op: {notice}")
     for expansion in answer["expansions"]:
-        click.echo(f"Ook gezocht: {', '.join(expansion['added'])} (voor '{expansion['term']}')")
+        echo(f"Ook gezocht: {', '.join(expansion['added'])} (voor '{expansion['term']}')")
     total = answer["total"]
     noun = "document" if total == 1 else "documenten"
-    click.echo(f"{total} {noun} voor '{answer['query']}' ({answer['took_ms']:.0f} ms)")
+    echo(f"{total} {noun} voor '{answer['query']}' ({answer['took_ms']:.0f} ms)")
     if not total and answer.get("suggestion"):
-        click.echo(f"Bedoelde u: {answer['suggestion']}?")
+        echo(f"Bedoelde u: {answer['suggestion']}?")
     first = (answer["page"] - 1) * answer["per_page"]
-    for n, doc in enumerate(answer["results"], first + 1):
+    for n, doc in enumerate(documents, first + 1):
         facts = [doc["type"]]
         if doc["date"]:
             facts.append(doc["date"])
@@ -284,6 +377,6 @@ def _print_answer(answer: dict) -> None:
             facts.append("verouderd")
         click.echo("")
         click.echo(f"{n}. {doc['title']} ({', '.join(facts)})")
-        click.echo(f"   {doc['path']}")
+        click.echo(f"   {names.shown(doc['path'])}")
         for passage in doc["passages"]:
             click.echo(f"   p. {passage['page']}: {_terminal(passage['html'])}")

@@ -11,6 +11,8 @@ REASONS = {
     "timeout": "tijdslimiet overschreden bij het uitlezen",
     "too_large": "te groot: de geheugenlimiet werd overschreden bij het uitlezen",
     "crashed": "het uitleesproces is onverwacht gestopt",
+    "no_access": "geen toegang: geen leesrechten voor dit bestand of deze map",
+    "outside": "koppeling naar buiten de geïndexeerde map: niet gevolgd (gebruik --follow-symlinks)",
     "rejected": "door de zoekmachine geweigerd",
     "stale": "gewijzigd bestand onleesbaar: de vorige versie blijft doorzoekbaar",
 }

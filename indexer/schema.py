@@ -1,10 +1,10 @@
 """The Whoosh schema: one record per page, plus one record per document."""
-from whoosh.fields import BOOLEAN, DATETIME, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import ANALYZER_VERSION, dutch_analyzer
 
 #: Bump when fields change; with ANALYZER_VERSION it is checked when an index opens.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: identifier (official id) and cites (the documents a text refers to)
 
 DOCUMENT_TYPES = ("dreigingsbeeld", "kamerbrief", "kamerstuk", "motie", "kamervragen",
                   "besluitenlijst", "handelingen", "wet", "overig")
@@ -32,5 +32,9 @@ def build_schema() -> Schema:
         year=NUMERIC(int, stored=True, sortable=True),
         date=DATETIME(stored=True, sortable=True),
         ocr=BOOLEAN(stored=True),
+        # The official identifier (kst-29754-541, h-tk-…, ah-tk-…, blg-…, BWBR…; see
+        # indexer.references), and on document records the identifiers the text refers to.
+        identifier=ID(stored=True),
+        cites=KEYWORD(stored=True, lowercase=False, scorable=False),
         info=STORED(),
     )

@@ -5,6 +5,9 @@ An index folder holds:
   cache/         extracted text by content hash (see cache.py), outside the index
   version.json   schema and analyzer version the index was built with
   last-run.json  the report of the last indexing run
+  roots.json     every folder or file ever indexed here (names round-trip, see names.py)
+  links.json     whether the last run followed links leading outside (--follow-symlinks)
+  arrivals.sqlite when each document entered the index (see arrivals.py; survives --rebuild)
   run.lock       held by a running `kamerzoek index`, with who holds it
 """
 from __future__ import annotations
@@ -25,6 +28,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.query import Term
 
+from . import names
 from .schema import build_schema, versions
 
 
@@ -71,6 +75,7 @@ class Store:
         self.version_file = self.root / "version.json"
         self.run_file = self.root / "last-run.json"
         self.lock_file = self.root / "run.lock"
+        self.arrivals_file = self.root / "arrivals.sqlite"
         self._ix = None
 
     # -- opening -------------------------------------------------------------------
@@ -189,6 +194,10 @@ class Store:
         self._ix = None
         return self.open()
 
+    def close(self) -> None:
+        """Forget the open index; the next open() reads the table of contents afresh."""
+        self._ix = None
+
     def open_or_create(self, rebuild: bool = False):
         """Open the index to write to it, creating it when there is none."""
         if rebuild or not self.exists():
@@ -272,6 +281,36 @@ class Store:
         if merged != known:
             self._write(self.root / "roots.json", merged)
 
+    def follows_symlinks(self) -> bool:
+        """Whether the last run indexed what links lead to outside the folders (--follow-symlinks)."""
+        try:
+            return bool(json.loads((self.root / "links.json").read_text(encoding="utf-8")).get("follow"))
+        except (OSError, ValueError, AttributeError):
+            return False
+
+    def set_follow_symlinks(self, follow: bool) -> None:
+        if follow or (self.root / "links.json").exists():
+            self._write(self.root / "links.json", {"follow": bool(follow)})
+
+    def inside(self, path: str) -> bool:
+        """Whether a document's file may be shown: it resolves to a place inside a folder ever
+        indexed here (a link leading outside only when the index follows links)."""
+        if self.follows_symlinks():
+            return True
+        real = os.path.realpath(path)
+        return any(real == r or real.startswith(r.rstrip("/") + "/")
+                   for r in (os.path.realpath(root) for root in self.roots()))
+
+    def restore_roots(self, roots: list[str]) -> None:
+        """Put back the folders as they were before a run that failed (best effort)."""
+        try:
+            if roots:
+                _write_json(self.root / "roots.json", roots)
+            else:
+                (self.root / "roots.json").unlink(missing_ok=True)
+        except OSError:
+            pass  # the index folder cannot be written: the run's own error says so
+
     # -- runs ----------------------------------------------------------------------
     def write_run(self, report: dict) -> None:
         self._write(self.run_file, report)
@@ -337,6 +376,19 @@ class SearcherPool:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._opened_identity = store.identity()
+
+    def reset(self) -> None:
+        """Close this thread's searcher and forget every thread's (after a fork, each
+        process opens its own: inherited descriptors share their read offsets)."""
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is not None:
+            try:
+                searcher.close()
+            except Exception:  # closing a searcher over damaged files: nothing to keep
+                pass
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._opened_identity = self.store.identity()
 
     def get(self):
         local = self._local
@@ -421,8 +473,12 @@ def _describe(v: dict | None) -> str:
 def _write_json(path: Path, data) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(names.dumps(data), encoding="utf-8")  # names with any bytes round-trip
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 _commits = 0

@@ -4,6 +4,9 @@ from pathlib import Path
 
 import pytest
 
+# The tests pin the language: Dutch, whatever the machine's locale (tests of English set it).
+os.environ["KAMERZOEK_LANG"] = "nl"
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SHARED_CORPUS = SHARED / "corpus"

@@ -1,4 +1,4 @@
-"""The production server (`kamerzoek serve`, waitress) in a subprocess, for browser, hostile and load tests."""
+"""The production server (`kamerzoek serve`, gunicorn) in a subprocess, for browser, hostile and load tests."""
 from __future__ import annotations
 
 import os
@@ -8,17 +8,18 @@ import time
 import urllib.request
 from pathlib import Path
 
-SERVING = re.compile(r"Serving on http://[^:]+:(\d+)")
+SERVING = re.compile(r"Kamerzoek op http://[^:]+:(\d+)/")
 
 
 class LiveServer:
-    """`kamerzoek serve --port 0` on 127.0.0.1; the port is read from waitress's own log line."""
+    """`kamerzoek serve --port 0` on 127.0.0.1; the port is read from the server's log line."""
 
-    def __init__(self, exe: str, index_dir: Path, log_path: Path, env: dict | None = None):
+    def __init__(self, exe: str, index_dir: Path, log_path: Path, env: dict | None = None,
+                 args: tuple = ()):
         self.log_path = Path(log_path)
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            [exe, "serve", "--index", str(index_dir), "--host", "127.0.0.1", "--port", "0"],
+            [exe, "serve", "--index", str(index_dir), "--host", "127.0.0.1", "--port", "0", *args],
             stdout=self._log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
         self.port = self._wait_for_port()
         self.url = f"http://127.0.0.1:{self.port}"

@@ -1,4 +1,4 @@
-"""The researcher journeys in a real browser: headless Chromium against `kamerzoek serve` (waitress).
+"""The researcher journeys in a real browser: headless Chromium against `kamerzoek serve` (gunicorn).
 
 Every page a test opens is watched for console errors and Content-Security-Policy
 violations; the tests write the screenshots in docs/screenshots/.

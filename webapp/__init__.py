@@ -1,17 +1,13 @@
-"""The Kamerzoek web app: create_app() builds it around one index folder."""
+"""The Kamerzoek web app: create_app() builds it around one index folder.
+
+Flask and the index are imported inside the functions: the console script `kamerzoek` lives in
+this package (webapp.cli), and its commands other than `serve` need neither."""
 from __future__ import annotations
 
 import logging
 import os
 import uuid
 from pathlib import Path
-
-from flask import Flask, g, render_template, request
-
-from indexer.engines import default_engine, make_store
-from indexer.store import SearcherPool, default_index_dir
-
-from .i18n import translator
 
 log = logging.getLogger("kamerzoek.web")
 
@@ -21,6 +17,13 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """The application factory: configuration from KAMERZOEK_* variables or test_config."""
+    from flask import Flask, g, request
+
+    from indexer.engines import default_engine, make_store
+    from indexer.store import SearcherPool, default_index_dir
+
+    from .i18n import translator
+
     app = Flask(__name__)
     app.config.from_mapping(
         INDEX_DIR=str(default_index_dir()),
@@ -37,6 +40,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .views import bp
     app.register_blueprint(bp)
+    from .pages import bp as pages_bp
+    app.register_blueprint(pages_bp)
+    from .feed import bp as feed_bp
+    app.register_blueprint(feed_bp)
 
     @app.before_request
     def assign_request_id():
@@ -77,6 +84,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _error_page(status: int, key: str):
+    from flask import g, render_template, request
+
+    from .i18n import translator
+
     if request.path.startswith("/api/") or request.path.startswith("/export"):
         from flask import jsonify
         t = g.get("t") or translator("nl")

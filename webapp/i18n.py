@@ -1,6 +1,8 @@
 """Interface text in Dutch, with an English toggle."""
 from __future__ import annotations
 
+from indexer.i18n import translate
+
 TEXT = {
     "nl": {
         "skip_to_content": "Naar de inhoud",
@@ -23,6 +25,9 @@ TEXT = {
         "untitled": "Zonder titel",
         "vergaderjaar": "vergaderjaar",
         "pages_count": "{n} pagina's",
+        "window_shown": "Pagina {first}–{last} van {n}",
+        "window_nav": "Andere pagina's van dit document",
+        "window_range": "pagina {first}–{last}",
         "source": "Bron",
         "no_hits_in_doc": "‘{q}’ komt in dit document niet voor.",
         "on_pages": "op pagina",
@@ -111,6 +116,9 @@ TEXT = {
         "untitled": "Untitled",
         "vergaderjaar": "parliamentary year",
         "pages_count": "{n} pages",
+        "window_shown": "Pages {first}–{last} of {n}",
+        "window_nav": "Other pages of this document",
+        "window_range": "pages {first}–{last}",
         "source": "Source",
         "no_hits_in_doc": "‘{q}’ does not occur in this document.",
         "on_pages": "on page",
@@ -181,6 +189,47 @@ TEXT = {
 }
 
 
+# The page view (original page with the hits marked).
+TEXT["nl"].update({
+    "view_page": "Pagina bekijken",
+    "view_page_label": "Pagina {page} bekijken zoals gedrukt",
+    "page_of": "Pagina {n} van {total}",
+    "page_image_alt": "Pagina {n} van ‘{title}’ zoals in het origineel",
+    "hits_on_page": "{n} treffers op deze pagina",
+    "no_hits_on_page": "Geen treffers op deze pagina.",
+    "prev_page": "Vorige pagina",
+    "next_page": "Volgende pagina",
+    "text_view": "Tekstweergave",
+    "page_text": "Tekst van deze pagina",
+    "keys_hint": "Toetsen: n en p voor de volgende en vorige treffer, → en ← voor de volgende en vorige pagina.",
+    "original_unavailable": "Het origineel van dit document is niet beschikbaar of beschadigd; hieronder staat de tekst van pagina {n}.",
+    "not_a_pdf": "Van dit document is geen paginaweergave; hieronder staat de tekst van pagina {n}.",
+    "positions_unavailable": "De plaats van de treffers op deze pagina kon niet worden bepaald; de tekst staat eronder.",
+    "feed_link": "Volg deze zoekvraag (Atom-feed)",
+    "feed_title": "Kamerzoek: nieuwe documenten voor ‘{q}’",
+    "feed_subtitle": "Documenten voor ‘{q}’, het laatst in de index gekomen eerst",
+})
+TEXT["en"].update({
+    "view_page": "View page",
+    "view_page_label": "View page {page} as printed",
+    "page_of": "Page {n} of {total}",
+    "page_image_alt": "Page {n} of ‘{title}’ as in the original",
+    "hits_on_page": "{n} hits on this page",
+    "no_hits_on_page": "No hits on this page.",
+    "prev_page": "Previous page",
+    "next_page": "Next page",
+    "text_view": "Text view",
+    "page_text": "Text of this page",
+    "keys_hint": "Keys: n and p for the next and previous hit, → and ← for the next and previous page.",
+    "original_unavailable": "The original of this document is missing or damaged; below is the text of page {n}.",
+    "not_a_pdf": "This document has no page view; below is the text of page {n}.",
+    "positions_unavailable": "Where the hits stand on this page could not be determined; the text is below.",
+    "feed_link": "Follow this search (Atom feed)",
+    "feed_title": "Kamerzoek: new documents for ‘{q}’",
+    "feed_subtitle": "Documents for ‘{q}’, the latest to enter the index first",
+})
+
+
 def translator(lang: str):
     table = TEXT.get(lang, TEXT["nl"])
 
@@ -188,4 +237,6 @@ def translator(lang: str):
         text = table.get(key) or TEXT["nl"].get(key, key)
         return text.format(**values) if values else text
 
+    # A Dutch message from the library (a QueryError): the command line's catalogue.
+    t.message = lambda text: translate(text, lang)
     return t

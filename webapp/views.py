@@ -1,18 +1,18 @@
 """The pages and the JSON API."""
 from __future__ import annotations
 
-import csv
-import io
-import json
 import os
 import re
 import time
+import zlib
 from pathlib import Path
 
 from flask import (Blueprint, Response, abort, current_app, g, jsonify, render_template, request,
                    send_file)
 from markupsafe import Markup
 
+from indexer import names
+from indexer import export as exports
 from indexer import engines
 from indexer import search as engine
 from indexer.search import EXPORT_CAP, QueryError, status_data
@@ -40,7 +40,8 @@ def helpers():
             "toggle_filter": lambda key, value: toggle_filter(request.args, key, value),
             "active_filters": lambda: active_filters(request.args),
             "with_lang": lambda url: with_lang(url, lang),
-            "t": g.get("t"), "lang": lang, "request_id": g.get("request_id")}
+            "t": g.get("t"), "lang": lang, "request_id": g.get("request_id"),
+            "document_link": document_link}
 
 
 SHORT_LINE = 60
@@ -89,15 +90,35 @@ def _answer(args, per_page_cap=None):
     try:
         kwargs = {"per_page_cap": per_page_cap} if per_page_cap else {}
         search_request = request_from_args(args, **kwargs)
-        return engines.run_search(searcher(), search_request), None, 200
+        return _for_people(engines.run_search(searcher(), search_request)), None, 200
     except QueryError as e:
-        return None, str(e), 400
+        return None, g.t.message(str(e)), 400
     except IndexMissingError as e:
         current_app.logger.warning("request %s: no index: %s", g.request_id, e)
         return None, g.t("error_no_index"), 503
     except StoreError as e:
         current_app.logger.error("request %s: index unavailable: %s", g.request_id, e, exc_info=True)
         return None, g.t("error_index_unavailable", request_id=g.request_id), 503
+
+
+def _for_people(data: dict) -> dict:
+    """Names as people read them: bytes that are not UTF-8 as \\xff, a newline as \\n."""
+    data = names.shown_tree(data)
+    for doc in data.get("results", []):
+        if doc.get("path") is not None:
+            doc["path"] = names.shown(doc["path"])
+        doc["paths"] = [names.shown(p) for p in doc.get("paths", [])]
+    for key in ("failures", "needs_ocr", "stale"):
+        for item in data.get(key) or []:
+            if isinstance(item, dict) and "path" in item:
+                item["path"] = names.shown(item["path"])
+    run = data.get("last_run") or {}
+    for item in run.get("unreadable", []):
+        item["path"] = names.shown(item["path"])
+    for key in ("added", "changed", "removed", "moved", "stale", "partial", "roots"):
+        if isinstance(run.get(key), list):
+            run[key] = [names.shown(p) if isinstance(p, str) else p for p in run[key]]
+    return data
 
 
 @bp.get("/")
@@ -129,13 +150,33 @@ def document(doc_id):
     synonyms = request.args.get("synonyms", "1") not in ("0", "uit", "off")
     try:
         s = searcher()
-        doc = engine.document(s, doc_id, q=q[:engine.MAX_QUERY_LENGTH], synonyms=synonyms)
+        if not any(store().inside(p) for p in engine.document_paths(s, doc_id)):
+            abort(404)  # the same rule as /original: nothing from outside the indexed folders
+        doc = engine.document(s, doc_id, q=q[:engine.MAX_QUERY_LENGTH], synonyms=synonyms,
+                              page=_page_arg(), window=engine.DOCUMENT_WINDOW)
         similar = engines.similar_documents(s, doc_id) if doc else []
     except StoreError:
         abort(404)
     if doc is None:
         abort(404)
-    return render_template("document.html", doc=doc, q=q, similar=similar)
+    doc = _for_people(doc)
+    doc["paths"] = [names.shown(p) for p in doc.get("paths", [])]
+    return render_template("document.html", doc=doc, q=q, similar=_for_people({"results": similar})["results"])
+
+
+def _page_arg() -> int:
+    """?page=N of the document page: a page number, anything else is the first page."""
+    value = request.args.get("page", "")
+    return int(value) if value.isdigit() and len(value) < 10 else 1
+
+
+def document_link(doc_id: str, page: int, q: str = "", **extra) -> str:
+    """A link to a page of a document: ?page=N opens the window holding it, #pN the page."""
+    from urllib.parse import urlencode
+    args = {"q": q} if q else {}
+    args.update({k: v for k, v in extra.items() if v})
+    args["page"] = page
+    return f"/document/{doc_id}?{urlencode(args)}#p{page}"
 
 
 @bp.get("/original/<doc_id>")
@@ -147,20 +188,37 @@ def original(doc_id):
         paths = engine.document_paths(searcher(), doc_id)
     except StoreError:
         abort(404)
-    roots = [os.path.realpath(r) for r in store().roots()]
     for path in paths:
         real = os.path.realpath(path)
-        inside = any(real == r or real.startswith(r.rstrip("/") + "/") for r in roots)
-        if inside and os.path.isfile(real):
-            return send_file(real, download_name=Path(path).name, conditional=True)
+        if store().inside(path) and os.path.isfile(real):
+            if "," in request.headers.get("Range", ""):
+                # Several ranges at once would need a multipart answer: the whole file is a
+                # correct answer to any Range request (RFC 9110), a 416 is not.
+                request.environ.pop("HTTP_RANGE", None)
+            info = os.stat(real)
+            # Our own ETag: Werkzeug's encodes the path as UTF-8, which a name's odd bytes are not.
+            etag = f"{info.st_mtime}-{info.st_size}-{zlib.adler32(names.fs_bytes(real)) & 0xFFFFFFFF}"
+            response = send_file(real, conditional=True, etag=etag,
+                                 download_name=names.download_name(Path(path).name))
+            response.headers["Content-Disposition"] = content_disposition(Path(path).name)
+            return response
     abort(404)
+
+
+def content_disposition(name: str, disposition: str = "inline") -> str:
+    """RFC 6266: an ASCII `filename` for old clients and the exact name as `filename*`;
+    never a newline or a quote that could end the header or the parameter."""
+    from urllib.parse import quote
+    name = names.download_name(name)
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\%;' else "_" for c in name)
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 @bp.get("/status")
 def status_page():
     """What the index holds and how the last run went."""
     try:
-        data = status_data(store())
+        data = _for_people(status_data(store()))
     except StoreError as e:
         return render_template("error.html", status=503, key="no_index", detail=str(e)), 503
     return render_template("status.html", data=data)
@@ -170,7 +228,7 @@ def status_page():
 def api_status():
     """The status as JSON."""
     try:
-        return jsonify(status_data(store()))
+        return jsonify(_for_people(status_data(store())))
     except StoreError as e:
         return jsonify({"error": str(e)}), 503
 
@@ -181,23 +239,20 @@ def help_page():
     return render_template("help.html")
 
 
-def _export_rows(args):
-    """Every passage of every result, up to the export cap, as flat rows."""
-    answer, error, status = _answer(_export_args(args), per_page_cap=EXPORT_CAP)
+def _export(args):
+    """The request, the answer (up to the export cap) and the provenance of an export."""
+    export_args = _export_args(args)
+    answer, error, status = _answer(export_args, per_page_cap=EXPORT_CAP)
     if error:
-        return None, error, status
-    rows = []
-    base = request.host_url.rstrip("/")
-    for doc in answer["results"]:
-        for passage in doc["passages"]:
-            rows.append({
-                "doc_id": doc["doc_id"], "title": doc["title"], "type": doc["type"],
-                "date": doc["date"], "dossier": doc["dossier"], "number": doc["number"],
-                "vergaderjaar": doc["vergaderjaar"], "page": passage["page"],
-                "text": passage["text"], "citation": passage["citation"],
-                "link": base + passage["link"], "path": doc["path"],
-            })
-    return rows, None, 200
+        return None, None, error, status
+    search_request = request_from_args(export_args, per_page_cap=EXPORT_CAP)
+    s = searcher()
+    prov = None
+    if args.get("provenance", "1") not in ("0", "uit", "off", "false"):
+        prov = exports.provenance(search_request, answer, engine.generation(s), store().last_run())
+        prov["cap"] = EXPORT_CAP
+        prov["truncated"] = answer["total"] > EXPORT_CAP
+    return answer, prov, None, 200
 
 
 def _export_args(args):
@@ -207,34 +262,27 @@ def _export_args(args):
     return MultiDict(pairs)
 
 
-EXPORT_FIELDS = ["doc_id", "title", "type", "date", "dossier", "number", "vergaderjaar", "page",
-                 "text", "citation", "link", "path"]
+EXPORT_FIELDS = exports.FIELDS
 
 
 @bp.get("/export.csv")
 def export_csv():
-    """All results of a query, one row per passage, as CSV."""
-    rows, error, status = _export_rows(request.args)
+    """All results of a query (up to the cap), one row per passage, as CSV with its provenance."""
+    answer, prov, error, status = _export(request.args)
     if error:
         return jsonify({"error": error}), status
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
-    writer.writeheader()
-    for row in rows:
-        # A cell starting with = + - @ is a formula to a spreadsheet: neutralise it.
-        writer.writerow({k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@\t\r" else v)
-                         for k, v in row.items()})
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+    rows = exports.passage_rows(answer["results"], request.host_url.rstrip("/"))
+    return Response("".join(exports.csv_lines(rows, prov)), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="kamerzoek.csv"'})
 
 
 @bp.get("/export.json")
 def export_json():
-    """All results of a query, one object per passage, as JSON."""
-    rows, error, status = _export_rows(request.args)
+    """All results of a query (up to the cap), one object per passage, as JSON with its provenance."""
+    answer, prov, error, status = _export(request.args)
     if error:
         return jsonify({"error": error}), status
-    body = json.dumps({"query": request.args.get("q"), "count": len(rows), "passages": rows},
-                      ensure_ascii=False, indent=1)
+    rows = exports.passage_rows(answer["results"], request.host_url.rstrip("/"))
+    body = "".join(exports.json_stream({"query": request.args.get("q")}, prov, "passages", rows))
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": 'attachment; filename="kamerzoek.json"'})

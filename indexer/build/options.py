@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import names
+
 SPLIT_PAGES = 40          # PDFs with more pages are extracted in chunks of this size
 DEFAULT_TIMEOUT = 300.0   # seconds per file; a chunk gets its share
 DEFAULT_MEMORY_MB = 2048
@@ -25,22 +27,35 @@ class Options:
     ocr: bool = False
     rebuild: bool = False
     dry_run: bool = False
+    follow_symlinks: bool = False   # index what links lead to outside the indexed folders
 
 
 def read_passwords(path: Path) -> dict[str, str]:
     """A passwords file: one `pattern<TAB>password` a line; # starts a comment."""
     passwords: dict[str, str] = {}
+    shown = names.shown(str(path))
+    if Path(path).exists() and not (Path(path).is_file() or Path(path).is_dir()):
+        raise ConfigurationError(f"wachtwoordbestand {shown} is geen gewoon bestand (maar een pijp, socket of apparaat)")
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        raw = Path(path).read_bytes()
+    except IsADirectoryError as e:
+        raise ConfigurationError(f"wachtwoordbestand {shown} is een map, geen bestand") from e
     except OSError as e:
-        raise ConfigurationError(f"wachtwoordbestand {path} kan niet worden gelezen: {e.strerror}") from e
+        raise ConfigurationError(f"wachtwoordbestand {shown} kan niet worden gelezen: {e.strerror}") from e
+    lines = []
+    for number, line in enumerate(raw.split(b"\n"), 1):
+        try:
+            lines.append(line.decode("utf-8").rstrip("\r"))
+        except UnicodeDecodeError as e:
+            raise ConfigurationError(f"wachtwoordbestand {shown}, regel {number}: geen geldige UTF-8-tekst "
+                                     f"(byte {e.start + 1})") from e
     for number, line in enumerate(lines, 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         pattern, tab, password = line.partition("\t")
         if not tab or not pattern:
             raise ConfigurationError(
-                f"wachtwoordbestand {path}, regel {number}: verwacht 'patroon<TAB>wachtwoord'")
+                f"wachtwoordbestand {shown}, regel {number}: verwacht 'patroon<TAB>wachtwoord'")
         passwords[pattern.strip()] = password
     return passwords
 

@@ -7,10 +7,14 @@ leaves the last committed state, and the next run completes the work.
 """
 from __future__ import annotations
 
+import math
+import logging
 import time
 from pathlib import Path
 from typing import Callable
 
+from .. import names
+from ..arrivals import Arrivals
 from ..cache import TextCache
 from ..extract import Extraction
 from ..reasons import describe
@@ -61,12 +65,20 @@ def build_index(
     :raises StoreError: the index cannot be opened or written.
     """
     options = options or Options()
+    if not (math.isfinite(options.timeout) and options.timeout > 0):
+        raise ConfigurationError(f"tijdslimiet {options.timeout!r} moet een eindig getal groter dan 0 zijn")
+    if not options.memory_mb > 0:
+        raise ConfigurationError(f"geheugenlimiet {options.memory_mb!r} moet groter dan 0 zijn")
     began = time.monotonic()
     report = Report(started=now(), dry_run=options.dry_run)
     roots = [Path(p).resolve() for p in paths]
     for root in roots:
         if not root.exists():
-            raise ConfigurationError(f"pad bestaat niet: {root}")
+            raise ConfigurationError(f"pad bestaat niet: {names.shown(str(root))}")
+        if not (root.is_file() or root.is_dir()):
+            raise ConfigurationError(
+                f"{names.shown(str(root))} is geen gewoon bestand of map (maar bijvoorbeeld een pijp, "
+                "socket of apparaat) en kan niet worden geïndexeerd")
     if options.dry_run:
         return _run(roots, store, options, progress, report, began)
     with store.run_lock(wait=wait, command=command or "build_index " + " ".join(map(str, roots)),
@@ -91,10 +103,12 @@ def _run(roots: list[Path], store: Store, options: Options, progress, report: Re
         store.open_or_create()
         known = _known_documents(store)
 
-    files, report.ignored = scan(roots)
+    refused: list[dict] = []
+    files, report.ignored = scan(roots, refused, follow_symlinks=options.follow_symlinks)
     if progress:
         progress({"event": "scanned", "files": len(files)})
     files, report.unreadable = hash_changed(files, known_entries(known))
+    report.unreadable.extend(refused)
     plan = make_plan(files, known, roots, ocr=options.ocr)
     report.added, report.changed, report.moved = list(plan.added), list(plan.changed), list(plan.moved)
     report.removed, report.unchanged = list(plan.removed), plan.unchanged
@@ -102,7 +116,9 @@ def _run(roots: list[Path], store: Store, options: Options, progress, report: Re
     if options.dry_run:
         return _finish(report, began)
 
+    roots_before = store.roots()
     store.add_roots(report.roots)
+    store.set_follow_symlinks(options.follow_symlinks)
     if progress:
         progress({"event": "plan", "files": len(plan.to_index) + len(plan.updates)})
     cache = TextCache(store.cache_dir)
@@ -110,17 +126,35 @@ def _run(roots: list[Path], store: Store, options: Options, progress, report: Re
         cache.forget_failures()  # a rebuild tries every file again
     run = _Run(store, report, progress, plan, cache, options)
     try:
-        run.execute()
-    finally:
-        run.writer.close()
-    store.tidy()
-    if options.rebuild:
-        store.finish_rebuild()
+        try:
+            run.execute()
+        finally:
+            run.writer.close()
+        store.tidy()
+        if options.rebuild:
+            store.finish_rebuild()
+    except BaseException:
+        # A run that fails brings no new folder in: a later --rebuild would pull it in.
+        store.restore_roots(roots_before)
+        raise
 
     report.documents_total, report.pages_total = totals(store)
+    record_arrivals(store)
     _finish(report, began)
     store.write_run(report.as_dict())
     return report
+
+
+def record_arrivals(store: Store) -> None:
+    """Note in the arrivals ledger (outside the rebuildable index) when documents entered the
+    index or changed; a ledger that cannot be written is caught up by the next run."""
+    import sqlite3
+    try:
+        records = [(d["doc_id"], (d.get("info") or {}).get("sha", ""), (d.get("info") or {}).get("indexed") or now())
+                   for d in store.documents()]
+        Arrivals(store.arrivals_file).record(records)
+    except (OSError, sqlite3.Error) as e:
+        logging.getLogger("kamerzoek.build").warning("arrivals ledger not written: %s", e)
 
 
 def _finish(report: Report, began: float) -> Report:

@@ -6,6 +6,8 @@ from datetime import datetime
 from pathlib import Path
 
 from .. import metadata as metadata_mod
+from .. import names
+from .. import references
 from ..extract import Extraction
 from ..reasons import describe
 from ..store import Store
@@ -106,10 +108,11 @@ class BatchWriter:
         meta = metadata_mod.read_metadata(first, extraction)
         date = parse_date(meta.get("date"))
         common = {
-            "doc_id": doc_id, "title": meta.get("title") or first.name,
+            "doc_id": doc_id, "title": names.shown(meta.get("title") or first.name),
             "type": meta.get("type") or "overig", "dossier": meta.get("dossier") or None,
             "number": meta.get("number") or None, "vergaderjaar": meta.get("vergaderjaar") or None,
         }
+        common["identifier"] = references.identifier_for(meta, str(first))
         common = {k: v for k, v in common.items() if v is not None}
         if date is not None:
             common["date"] = date
@@ -129,6 +132,10 @@ class BatchWriter:
             "url": meta.get("url"), "date": meta.get("date"),
             "indexed": now(),
         }
+        cited = references.cited(extraction.pages, common.get("identifier"))
+        if cited:
+            info["references"] = cited
+            common["cites"] = " ".join(c["identifier"] for c in cited)
         writer.add_document(id=f"doc:{doc_id}", kind="doc", info=info, **common)
         self._count += 1
         return len(pages)

@@ -47,6 +47,12 @@ class _Reader:
         self.s = searcher
         self.schema = _schema()
 
+    def generation(self) -> int:
+        """Grows with every commit (refresh) of the index behind the alias."""
+        stats = self.s.store._call("de statistieken", self.s.client.indices.stats, index=self.s.index,
+                                   metric="refresh")
+        return int(stats["_all"]["primaries"]["refresh"]["total"])
+
     def doc_count_all(self) -> int:
         return self.s.counts()[0]
 
@@ -225,7 +231,7 @@ class OpenSearchSearcher:
             "pages": 1, "sort": request.sort, "results": [],
             "facets": {"type": [], "year": [], "dossier": []},
             "expansions": parsed.expansions, "notices": notices, "notice": None,
-            "suggestion": None, "took_ms": 0,
+            "suggestion": None, "took_ms": 0, "reference": None,
         }
         if not parsed.empty:
             q = parsed.query if dates is None else query.And([parsed.query, dates]).normalize()

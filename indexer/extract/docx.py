@@ -38,7 +38,15 @@ def open_package(path: Path) -> zipfile.ZipFile:
         raise ExtractionError("damaged", f"geen geldig zip-pakket ({e})") from e
 
 
+def has_doctype(data: bytes) -> bool:
+    """Office XML never declares a DTD: one that does wants entities expanded (billion
+    laughs) or files read (XXE), and is refused rather than parsed."""
+    return b"<!doctype" in data[:65536].lower()
+
+
 def parse_part(data: bytes, name: str) -> ET.Element:
+    if has_doctype(data):
+        raise ExtractionError("damaged", f"{name} bevat een DTD (entiteiten), wat een kantoordocument nooit doet")
     try:
         return ET.fromstring(data)
     except ET.ParseError as e:
@@ -133,6 +141,8 @@ def _core_meta(archive: zipfile.ZipFile) -> dict:
     if not data:
         return {}
     try:
+        if has_doctype(data):
+            return {}
         root = ET.fromstring(data)
     except ET.ParseError:
         return {}

@@ -7,7 +7,7 @@ import zlib
 from pathlib import Path
 
 from indexer.extract import Extraction, ExtractionError
-from indexer.extract.docx import _Pages, open_package, parse_part, read_part
+from indexer.extract.docx import _Pages, has_doctype, open_package, parse_part, read_part
 from indexer.extract.normalize import meaningful_title, normalize_paragraph
 from indexer.extract.official import iso_date, record_fields
 
@@ -149,7 +149,7 @@ def extract_file(path: Path) -> Extraction:
 
 
 def _parse_optional(data: bytes | None) -> ET.Element | None:
-    if not data:
+    if not data or has_doctype(data):
         return None
     try:
         return ET.fromstring(data)

@@ -183,12 +183,22 @@ def _generic_meta(root: ET.Element) -> dict:
 
 
 _TAG = re.compile(r"<(/?)([\w:.-]+)[^>]*?(/?)>", re.S)
+# A document type declaration with its internal subset: <!DOCTYPE r [ <!ENTITY a "…"> … ]>.
+_DOCTYPE = re.compile(r"""<!DOCTYPE(?:[^\[>"']|"[^"]*"|'[^']*')*(?:\[(?:[^\]"']|"[^"]*"|'[^']*')*\]\s*)?>""",
+                      re.S | re.I)
+_ENTITY_REF = re.compile(r"&[\w.:-]+;")
+
+
+def _without_doctype(text: str) -> str:
+    """The document without its DTD: declarations are not content, and entities the file
+    declares itself are never expanded (no billion laughs, no external entity read)."""
+    return _DOCTYPE.sub(" ", text, count=1)
 
 
 def _lenient_paragraphs(text: str) -> list[str]:
     """Text of XML that does not parse: tags stripped, block elements as paragraph breaks."""
     text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
-    text = re.sub(r"<\?.*?\?>|<!DOCTYPE[^>]*>", " ", text, flags=re.S | re.I)
+    text = re.sub(r"<\?.*?\?>", " ", _without_doctype(text), flags=re.S)
     text = re.sub(r"<!\[CDATA\[(.*?)\]\]>", lambda m: html.escape(m.group(1)), text, flags=re.S)
 
     def tag(m: re.Match) -> str:
@@ -198,6 +208,7 @@ def _lenient_paragraphs(text: str) -> list[str]:
     text = _TAG.sub(tag, text)
     text = re.sub(r"<[^>]*$", "", text)  # a tag cut off at the end of the file
     text = html.unescape(text)
+    text = _ENTITY_REF.sub(" ", text)  # references to entities of a DTD that is not read
     return [p for p in (_clean_block(b) for b in re.split(r"\n\s*\n", text)) if p]
 
 
@@ -210,7 +221,7 @@ def extract_file(path: Path) -> Extraction:
     if not text:
         raise ExtractionError("empty", "het XML-bestand bevat geen tekst")
     try:
-        root = ET.fromstring(text)
+        root = ET.fromstring(_without_doctype(text))
     except ET.ParseError:
         root = None
     if root is not None:

@@ -37,18 +37,18 @@ Limits are read from ``indexer.search.request`` when a search runs (patch them t
 """
 from __future__ import annotations
 
-from .answer import document, document_paths, search
+from .answer import DOCUMENT_WINDOW, document, document_file, document_paths, search, search_all
 from .cite import MONTHS, citation, dutch_date, passage_link, short_vergaderjaar
 from .columns import _generation_key, _leaves, _segment, _Segment
 from .evaluate import _Evaluator
 from .highlight import PASSAGE_LEAD, highlight_text, strip_marks
 from .language import EMPTY_QUERY, FIELD_ALIASES
-from .overview import index_overview, status_data
+from .overview import generation, index_overview, status_data
 from .parse import ParsedQuery, parse_query
-from .request import (EXPORT_CAP, MAX_EXPANSIONS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH,
+from .request import (ARRIVED, EXPORT_CAP, MAX_EXPANSIONS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH,
                       PART_WEIGHT, PASSAGE_CHARS, PASSAGES_PER_DOCUMENT, QUERY_TIME_LIMIT, SORTS,
                       SUGGEST_BELOW, TEXT_FIELDS, QueryError, SearchRequest, date_range,
-                      parse_date_value)
+                      parse_date_value, since_value)
 from .rewrite import _Expansion
 from .scan import _page_scores, _ranked, _scan, _Scan
 from .similar import MLT_PAGES, more_like_this
@@ -60,7 +60,7 @@ __all__ = [
     "MAX_PER_PAGE", "MAX_QUERY_LENGTH", "MLT_PAGES", "MONTHS", "PART_WEIGHT", "PASSAGE_CHARS",
     "PASSAGE_LEAD", "PASSAGES_PER_DOCUMENT", "QUERY_TIME_LIMIT", "SORTS", "SUGGEST_BELOW",
     "TEXT_FIELDS", "ParsedQuery", "QueryError", "SearchRequest", "citation", "date_range",
-    "document", "document_paths", "dutch_date", "highlight_text", "index_overview",
+    "DOCUMENT_WINDOW", "document", "document_paths", "dutch_date", "highlight_text", "index_overview",
     "more_like_this", "parse_date_value", "parse_query", "passage_link", "search",
-    "short_vergaderjaar", "status_data", "strip_marks", "suggest", "synonym_groups", "synonyms_path",
+    "short_vergaderjaar", "status_data", "search_all", "ARRIVED", "document_file", "generation", "since_value", "strip_marks", "suggest", "synonym_groups", "synonyms_path",
 ]

@@ -30,17 +30,25 @@ def citation(doc: dict, page: int) -> str:
     """The usual Dutch citation of a passage, from the document's metadata.
 
     Kamerstukken II 2020/21, 32545, nr. 143, p. 2 · Aanhangsel Handelingen II 2020/21, nr. 3235, p. 1 ·
-    Handelingen II 2017/18, nr. 70, p. 3; without those numbers: title, dossier and number as far
-    as known, date, page."""
+    Handelingen II 2017/18, nr. 70, item 12, p. 3; without those numbers: title, the official
+    identifier (BWBR…, blg-…), dossier and number as far as known, date, page. Every reference
+    in it is read again by indexer.references."""
     vj = short_vergaderjaar(doc.get("vergaderjaar"))
     dossier, number, doc_type = doc.get("dossier"), doc.get("number"), doc.get("type")
+    identifier = doc.get("identifier") or ""
+    chamber = "I" if identifier.startswith(("h-ek-", "ah-ek-")) else "II"
     if doc_type == "kamervragen" and vj and number:
-        return f"Aanhangsel Handelingen II {vj}, nr. {number}, p. {page}"
+        return f"Aanhangsel Handelingen {chamber} {vj}, nr. {number}, p. {page}"
     if doc_type == "handelingen" and vj and number:
-        return f"Handelingen II {vj}, nr. {number}, p. {page}"
+        # h-tk-20172018-70-12: item 12 of sitting 70
+        m = re.fullmatch(rf"h-(?:tk|ek)-\d{{8}}-{re.escape(str(number))}-(\d+)", identifier)
+        item = f", item {m.group(1)}" if m else ""
+        return f"Handelingen {chamber} {vj}, nr. {number}{item}, p. {page}"
     if doc_type not in ("kamervragen", "handelingen", "wet") and vj and dossier and number:
         return f"Kamerstukken II {vj}, {dossier}, nr. {number}, p. {page}"
     parts = [(doc.get("title") or "").strip().rstrip(".:;,") or "Zonder titel"]
+    if identifier.startswith(("BWB", "blg-")) or (identifier and not (dossier and number)):
+        parts.append(identifier)
     if dossier and number:
         parts.append(f"{dossier}, nr. {number}")
     elif dossier:

@@ -15,6 +15,9 @@ _SPACE = re.compile(r"\s")
 PASSAGE_LEAD = 70   # characters of context before the first marked word of a passage
 
 
+MAX_HEADS = 40
+
+
 @lru_cache(maxsize=256)
 def _candidates(terms: frozenset):
     """A quick test that a word may have one of the terms: it contains the first three letters
@@ -23,6 +26,12 @@ def _candidates(terms: frozenset):
     heads = sorted({t.lstrip(PART_PREFIX)[:3] for t in terms if t.lstrip(PART_PREFIX)})
     if not heads:
         return None
+    # Hundreds of heads (an expanded prefix) compile for half a second: shorter heads test
+    # less sharply, but the pattern stays small (only a quicker look, the analysis decides).
+    for length in (2, 1):
+        if len(heads) <= MAX_HEADS:
+            break
+        heads = sorted({head[:length] for head in heads})
     # Each letter also matches its accented forms, so the page text need not be folded first.
     return re.compile("|".join("".join(_ACCENTED.get(ch, re.escape(ch)) for ch in head) for head in heads))
 

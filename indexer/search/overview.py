@@ -33,3 +33,9 @@ def status_data(store) -> dict:
     return {"index": str(store.root), "size_bytes": store.size_bytes(),
             "version": store.stored_versions(), "last_run": last_run,
             "failures": (last_run or {}).get("unreadable", []), **overview}
+
+
+def generation(searcher) -> int:
+    """The index generation this searcher reads (each commit adds one; a rebuild starts again,
+    so name it with the time of the last run)."""
+    return searcher.reader().generation()

@@ -3,6 +3,7 @@
 A QueryError carries a Dutch message that is safe to show a user (HTTP 400, exit 2)."""
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,7 +16,18 @@ MAX_QUERY_LENGTH = 500
 MAX_PAGE = 100
 MAX_PER_PAGE = 50
 MAX_EXPANSIONS = 200        # terms a prefix, wildcard or fuzzy query may expand to
-QUERY_TIME_LIMIT = 5.0      # seconds before partial results are returned
+MAX_QUERY_EXPANSIONS = 1000  # terms all of a query's prefixes, wildcards and fuzzy terms may expand to
+
+def _seconds(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name) or default)
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+#: Seconds a query may take (KAMERZOEK_QUERY_TIMEOUT); past it the answer has what was found so far.
+QUERY_TIME_LIMIT = _seconds("KAMERZOEK_QUERY_TIMEOUT", 2.0)
 PASSAGES_PER_DOCUMENT = 3
 PASSAGE_CHARS = 250
 EXPORT_CAP = 5000
@@ -44,6 +56,14 @@ class SearchRequest:
     date_to: str | None = None
     synonyms: bool = True
     passages: int = PASSAGES_PER_DOCUMENT
+    #: Only documents that entered the index at or after this (a date or an ISO time); needs `arrived`.
+    since: str | None = None
+    #: doc_id -> (first indexed, last changed), from the arrivals ledger (indexer.arrivals); with
+    #: sort "arrived" the documents come newest arrival first (the feeds).
+    arrived: dict | None = None
+
+
+ARRIVED = "arrived"
 
 
 def parse_date_value(value: str, end: bool = False) -> datetime:
@@ -86,14 +106,31 @@ def normalise_request(request: SearchRequest) -> None:
         raise QueryError(f"Er kan niet verder dan pagina {MAX_PAGE} worden gebladerd; verfijn de zoekvraag.")
     if not 1 <= request.per_page <= max(MAX_PER_PAGE, EXPORT_CAP):
         raise QueryError(f"Het aantal resultaten per pagina moet tussen 1 en {MAX_PER_PAGE} liggen.")
-    if request.sort not in SORTS:
+    if request.sort not in SORTS and not (request.sort == ARRIVED and request.arrived is not None):
         raise QueryError("Sorteer op relevance, newest of oldest.")
+    if request.since is not None:
+        since_value(request.since)  # a bad value is refused before anything runs
     request.types = list(dict.fromkeys(t.lower() for t in request.types if t))
     for t in request.types:
         if t not in DOCUMENT_TYPES:
             raise QueryError(f"Onbekend documenttype '{t}'. Kies uit: {', '.join(DOCUMENT_TYPES)}.")
     request.dossiers = list(dict.fromkeys(str(d).strip() for d in request.dossiers if str(d).strip()))
     request.years = list(dict.fromkeys(int(y) for y in request.years))
+
+
+def since_value(value: str) -> datetime:
+    """'2026-12-01', '2026-12' or an ISO time ('2026-12-01T06:30', with or without offset) as a
+    moment with a time zone (the machine's when none is given)."""
+    text = (value or "").strip()
+    if re.fullmatch(r"\d{4}(-\d{1,2}){0,2}", text):
+        when = parse_date_value(text)
+    else:
+        try:
+            when = datetime.fromisoformat(text)
+        except ValueError:
+            raise QueryError(f"Ongeldige datum '{value}': gebruik JJJJ-MM-DD of een tijdstip als "
+                             "2026-12-01T06:30.") from None
+    return when if when.tzinfo else when.astimezone()
 
 
 def request_dates(request: SearchRequest) -> query.Query | None:

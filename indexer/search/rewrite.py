@@ -11,6 +11,7 @@ from whoosh import query
 
 from ..analysis import PART_PREFIX, analyze, fold
 from . import request as limits
+from .expand import MAX_FUZZY_DISTANCE, expand_fuzzy, expand_prefix, expand_wildcard
 from .language import _nothing, _outside_quotes, _plain_term
 from .request import PART_WEIGHT, TEXT_FIELDS
 from .synonyms import _synonym_index, _Variant, synonym_groups
@@ -63,26 +64,48 @@ class _Expansion(query.Or):
 
 
 def _expand_multiterms(q: query.Query, reader, raw: dict, notices: list[str],
-                       deadline: float | None) -> query.Query:
-    """Prefix, wildcard and fuzzy terms as explicit alternatives, capped, with a notice when cut."""
+                       deadline: float | None, budget: list | None = None) -> query.Query:
+    """Prefix, wildcard and fuzzy terms as explicit alternatives, capped, with a notice when cut.
+
+    Each pattern gives at most MAX_EXPANSIONS terms, the whole query at most
+    MAX_QUERY_EXPANSIONS: what a query costs to rewrite, normalise, score and highlight grows
+    with its number of terms."""
+    if budget is None:
+        budget = [limits.MAX_QUERY_EXPANSIONS, False]  # terms left; whether the notice was given
+    if isinstance(q, query.FuzzyTerm) and q.maxdist > MAX_FUZZY_DISTANCE:
+        word = raw.get((q.fieldname, f"{q.text}~"), q.text)
+        notices.append(f"'{word}~{q.maxdist}': de afstand is hoogstens {MAX_FUZZY_DISTANCE}; "
+                       f"gezocht als '{word}~{MAX_FUZZY_DISTANCE}'.")
+        q = query.FuzzyTerm(q.fieldname, q.text, boost=q.boost, maxdist=MAX_FUZZY_DISTANCE,
+                            prefixlength=q.prefixlength, constantscore=q.constantscore)
     if isinstance(q, (query.Prefix, query.Wildcard, query.FuzzyTerm)) and q.fieldname in TEXT_FIELDS:
         typed = raw.get((q.fieldname, q.text + "*" if isinstance(q, query.Prefix) else q.text), "")
         terms: dict[str, float] = {}
-        capped = False
+        capped = late = False
         for variant, weight in _multiterm_variants(q, typed):
-            found, cut = _expand_one(variant, reader, deadline)
-            capped = capped or cut
+            if budget[0] <= 0:
+                if not budget[1]:
+                    budget[1] = True
+                    notices.append(f"De zoekvraag staat voor meer dan {limits.MAX_QUERY_EXPANSIONS} woorden; "
+                                   f"alleen de eerste {limits.MAX_QUERY_EXPANSIONS} zijn gebruikt.")
+                break
+            found, cut, timed_out = _expand_one(variant, reader, deadline,
+                                                min(limits.MAX_EXPANSIONS, budget[0]))
+            capped, late = capped or (cut and budget[0] >= limits.MAX_EXPANSIONS), late or timed_out
+            budget[0] -= len(found)
             for term in found:
                 terms.setdefault(term, weight)
+        shown = typed or q.text + ("*" if isinstance(q, query.Prefix) else "")
         if capped:
-            shown = typed or q.text + ("*" if isinstance(q, query.Prefix) else "")
             notices.append(f"'{shown}' past op meer dan {limits.MAX_EXPANSIONS} woorden; "
                            f"alleen de eerste {limits.MAX_EXPANSIONS} zijn gebruikt.")
+        elif late:
+            notices.append(f"'{shown}' is niet volledig uitgebreid: de zoekvraag duurde te lang.")
         if not terms:
             return _nothing(q.fieldname)
         return _Expansion([query.Term(q.fieldname, t, boost=q.boost * w) for t, w in terms.items()])
     if q.children():
-        return q.apply(lambda c: _expand_multiterms(c, reader, raw, notices, deadline))
+        return q.apply(lambda c: _expand_multiterms(c, reader, raw, notices, deadline, budget))
     return q
 
 
@@ -103,7 +126,21 @@ def _raw_multiterms(text: str, schema) -> dict:
                 processed = list(field_.process_text(pattern, mode="query", tokenize=False)) if pattern else []
                 if processed:
                     out.setdefault((fieldname, processed[0] + suffix), word)
+        # Fuzzy words as typed, for the notice that caps their distance: (field, stem + "~").
+        for m in re.finditer(r'(?<![^\s(])([^\s()"~*?]+)~\d', piece):
+            fieldname, _, word = m.group(1).rpartition(":")
+            fieldname = fieldname or "content"
+            if fieldname in TEXT_FIELDS and word:
+                for term in field_terms(schema[fieldname], word):
+                    out.setdefault((fieldname, term + "~"), word)
     return out
+
+
+def field_terms(field_, word: str) -> list[str]:
+    try:
+        return list(field_.process_text(word, mode="query", tokenize=False))
+    except Exception:  # a word the analyzer cannot take: no notice text for it
+        return []
 
 
 def _multiterm_variants(q: query.Query, typed: str) -> list[tuple[query.Query, float]]:
@@ -127,21 +164,29 @@ def _multiterm_variants(q: query.Query, typed: str) -> list[tuple[query.Query, f
             + [(query.Prefix(fieldname, PART_PREFIX + t), PART_WEIGHT) for t in texts])
 
 
-def _expand_one(q: query.Query, reader, deadline: float | None) -> tuple[list[str], bool]:
-    found = []
+def _expand_one(q: query.Query, reader, deadline: float | None,
+                limit: int | None = None) -> tuple[list[str], bool, bool]:
+    """The terms one prefix, wildcard or fuzzy pattern stands for (at most MAX_EXPANSIONS), whether
+    the cap cut the list, and whether the deadline did. See expand.py: no automaton is built."""
+    part = q.text.startswith(PART_PREFIX)
+
+    def same_kind(word: str) -> bool:
+        return word.startswith(PART_PREFIX) == part
+
+    limit = limits.MAX_EXPANSIONS if limit is None else limit
     try:
-        for n, btext in enumerate(q._btexts(reader)):
-            word = btext.decode("utf-8") if isinstance(btext, bytes) else btext
-            if word.startswith(PART_PREFIX) != q.text.startswith(PART_PREFIX):
-                continue
-            found.append(word)
-            if len(found) > limits.MAX_EXPANSIONS:
-                return found[:limits.MAX_EXPANSIONS], True
-            if n % 1000 == 999 and deadline is not None and time.monotonic() > deadline:
-                return found, True
-    except Exception:  # an expansion that cannot run (e.g. a malformed pattern) finds nothing
-        return found, False
-    return found, False
+        if isinstance(q, query.FuzzyTerm):
+            # The first letter is kept (as "Bedoelde u" does): walking the whole term dictionary
+            # for every fuzzy word costs seconds at 100,000 pages, typos in the first letter are rare.
+            got = expand_fuzzy(reader, q.fieldname, q.text, q.maxdist, max(1, q.prefixlength), limit, deadline,
+                               same_kind)
+        elif isinstance(q, query.Prefix):
+            got = expand_prefix(reader, q.fieldname, q.text, limit, deadline, same_kind)
+        else:
+            got = expand_wildcard(reader, q.fieldname, q.text, limit, deadline, same_kind)
+    except (re.error, ValueError):  # a pattern that cannot run finds nothing
+        return [], False, False
+    return got.terms, got.capped, got.timed_out
 
 
 def _expand_synonyms(q: query.Query, expansions: list[dict]) -> query.Query:

@@ -1,12 +1,12 @@
 """Suggestions ("Bedoelde u …?"): close words from the index's own vocabulary."""
 from __future__ import annotations
 
-import bisect
-import itertools
 import re
+import time
 from functools import lru_cache
 
 from ..analysis import PART_PREFIX, analyze, fold, lexicon
+from .expand import terms_within
 from .language import _BINARY, _UNARY
 from .request import SUGGEST_BELOW
 
@@ -26,23 +26,14 @@ def _distance(a: str, b: str) -> int:
     return prev[-1]
 
 
-@lru_cache(maxsize=1)
-def _surface_words() -> list[str]:
-    return sorted(lexicon()._zipf)
-
-
 @lru_cache(maxsize=4096)
 def _surface_for(stem: str, typed: str) -> str:
     """A readable word for an index term: the lexicon word closest to what was typed that
     analyses to it (the index keeps stems, 'terugker', not words)."""
-    words = _surface_words()
     lex = lexicon()
     prefix = stem[:max(3, len(stem) - 2)]
     best, best_key = stem, None
-    start = bisect.bisect_left(words, prefix)
-    for word in itertools.islice(words, start, start + 400):
-        if not word.startswith(prefix):
-            break
+    for word in lex.starting_with(prefix, 400):  # sorted; only these words are read
         if analyze(word) == [stem]:
             key = (_distance(word, typed), -lex.zipf(word))
             if best_key is None or key < best_key:
@@ -50,12 +41,14 @@ def _surface_for(stem: str, typed: str) -> str:
     return best
 
 
-def suggest(searcher, text: str) -> str | None:
+def suggest(searcher, text: str, deadline: float | None = None) -> str | None:
     """'Bedoelde u …?': each word the index does not know (or hardly), replaced by a close word
     from the index's own vocabulary that it does know."""
     reader = searcher.reader()
     out, changed = text or "", False
     for m in _SUGGEST_WORD.finditer(text or ""):
+        if deadline is not None and time.monotonic() > deadline:
+            break  # what was found so far
         word = m.group(1)
         if word.upper() in _BINARY | _UNARY | {"ANDNOT"}:
             continue
@@ -72,7 +65,7 @@ def suggest(searcher, text: str) -> str | None:
         # long words (typos in the first two letters of a long word are rare) cut that tenfold.
         prefix = 2 if len(term) >= 7 else 1
         for dist in (1, 2):
-            for candidate in reader.terms_within("content", term, dist, prefix=prefix):
+            for candidate in terms_within(reader, "content", term, dist, prefix=prefix, deadline=deadline):
                 if candidate == term or candidate.startswith(PART_PREFIX) or not candidate.isalpha():
                     continue
                 cdf = reader.doc_frequency("content", candidate)

@@ -69,7 +69,7 @@
 
   // Document page: step through the hits, and open the original at the page in view.
   var marks = Array.prototype.slice.call(document.querySelectorAll(".pagetext mark"));
-  var nav = document.querySelector(".hitnav");
+  var nav = document.querySelector(".hitnav:not(.pagehitnav)");  // the page view has its own (pageview.js)
   var position = document.getElementById("hit-position");
   var original = document.getElementById("original");
   var current = -1;
@@ -116,4 +116,27 @@
   }
   arrive();
   window.addEventListener("hashchange", arrive);
+})();
+
+// Document page: a long document shows a window of pages. An old link (#p4000 without
+// ?page=) whose page lies outside the window goes to the window that holds it.
+(function () {
+  "use strict";
+  var article = document.querySelector("article.document[data-first]");
+  function follow() {
+    var m = /^#p(\d+)$/.exec(window.location.hash);
+    if (!article || !m || document.getElementById("p" + m[1])) { return; }
+    var page = parseInt(m[1], 10);
+    var first = parseInt(article.getAttribute("data-first"), 10);
+    var last = parseInt(article.getAttribute("data-last"), 10);
+    var pages = parseInt(article.getAttribute("data-pages"), 10);
+    if (page >= first && page <= last) { return; }  // an empty page inside the window
+    if (page < 1 || page > pages) { return; }
+    var url = new URL(window.location.href);
+    url.searchParams.set("page", String(page));
+    url.hash = "p" + page;
+    window.location.replace(url.href);
+  }
+  follow();
+  window.addEventListener("hashchange", follow);
 })();

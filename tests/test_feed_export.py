@@ -1,0 +1,209 @@
+"""Following a search (Atom feeds, `--since`) and exports that reproduce (provenance, --all).
+
+Through the Flask test client and click's CliRunner on small indexes built here; the feeds
+are parsed back with feedparser.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import time
+from datetime import datetime
+from pathlib import Path
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+
+from conftest import CORPUS, build
+from indexer.arrivals import Arrivals
+from indexer.export import FIELDS, PROVENANCE_KEYS
+from webapp import create_app
+from webapp.cli import main
+
+BOM = "\ufeff"
+NEW_TITLE = "Motie over de dreiging van online radicalisering onder jongeren."
+
+
+def run(*args):
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    return result
+
+
+def feed(index_dir: Path, **params):
+    client = create_app({"INDEX_DIR": str(index_dir)}).test_client()
+    response = client.get("/feed.atom", query_string=params)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "application/atom+xml"
+    parsed = feedparser.parse(response.data)
+    assert not parsed.bozo, parsed.bozo_exception
+    assert parsed.version == "atom10"
+    return parsed
+
+
+def entries(parsed) -> list[tuple[str, str, str]]:
+    return [(e.id, e.published, e.updated) for e in parsed.entries]
+
+
+@pytest.fixture
+def library(tmp_path) -> Path:
+    """A copy of the sample corpus to index, change and rebuild."""
+    folder = tmp_path / "docs"
+    shutil.copytree(CORPUS, folder, ignore=shutil.ignore_patterns("*.py", "src", "README.md"))
+    return folder
+
+
+# -- feeds ----------------------------------------------------------------------------------
+def test_results_page_offers_the_feed_with_the_same_filters(corpus_index):
+    client = create_app({"INDEX_DIR": str(corpus_index)}).test_client()
+    html = client.get("/?q=dreiging&type=kamerbrief&sort=oldest&page=1").get_data(as_text=True)
+    assert ('<link rel="alternate" type="application/atom+xml" title="Kamerzoek: nieuwe documenten voor '
+            '‘dreiging’" href="/feed.atom?q=dreiging&amp;type=kamerbrief">') in html
+    assert ('<a id="feed-link" href="/feed.atom?q=dreiging&amp;type=kamerbrief" type="application/atom+xml">'
+            'Volg deze zoekvraag (Atom-feed)</a>') in html
+    assert "application/atom+xml" not in client.get("/").get_data(as_text=True)  # no search, no feed
+
+
+def test_feed_is_atom_with_every_matching_document(corpus_index):
+    parsed = feed(corpus_index, q="dreiging", type="kamerbrief")
+    api = create_app({"INDEX_DIR": str(corpus_index)}).test_client().get(
+        "/api/search?q=dreiging&type=kamerbrief&per_page=50").get_json()
+    assert {e.id for e in parsed.entries} == {f"urn:kamerzoek:document:{d['doc_id']}" for d in api["results"]}
+    assert len(parsed.entries) == api["total"] == 3
+    assert parsed.feed.title == "Kamerzoek: dreiging"
+    assert parsed.feed.id.startswith("urn:kamerzoek:search:")
+    by_id = {d["doc_id"]: d for d in api["results"]}
+    for entry in parsed.entries:
+        doc = by_id[entry.id.rsplit(":", 1)[1]]
+        assert entry.title == doc["title"]
+        assert entry.link == f"http://localhost/document/{doc['doc_id']}?q=dreiging"
+        assert [t.term for t in entry.tags] == ["kamerbrief"]
+        assert entry.summary.startswith(f"kamerbrief · {doc['date']} · {doc['passages'][0]['citation']}")
+        assert "dreiging" in entry.summary.lower()
+    assert feed(corpus_index, q="dreiging", type="motie").entries[0].tags[0].term == "motie"
+
+
+def test_feed_bad_query_is_a_sentence(corpus_index):
+    client = create_app({"INDEX_DIR": str(corpus_index)}).test_client()
+    response = client.get("/feed.atom?q=")
+    assert response.status_code == 400 and response.get_json() == {"error": "Geef een zoekvraag op."}
+    assert client.get("/feed.atom?q=dreiging&from=gisteren").status_code == 400
+
+
+def test_newest_arrival_first_and_ids_survive_reindex_and_rebuild(library, tmp_path):
+    index_dir = tmp_path / "index"
+    new_doc = library.parent / "later" / "motie-2026-dreiging.txt"
+    new_doc.parent.mkdir()
+    assert run("index", library, "--index", index_dir, "-q").exit_code == 0
+    before = feed(index_dir, q="dreiging")
+    assert len(before.entries) == 11
+    time.sleep(1.1)  # arrival times have one-second resolution
+    moment = datetime.now().astimezone().isoformat(timespec="seconds")
+    time.sleep(1.1)
+    new_doc.write_text(NEW_TITLE + "\n", encoding="utf-8")
+    assert run("index", new_doc.parent, "--index", index_dir, "-q").exit_code == 0
+    after = feed(index_dir, q="dreiging")
+    assert len(after.entries) == 12
+    assert after.entries[0].title == NEW_TITLE
+    assert after.entries[0].published > before.entries[0].published
+    assert entries(after)[1:] == entries(before)  # the others unchanged, in the same order
+    # `--since` lists what entered the index since then.
+    since = run("search", "dreiging", "--index", index_dir, "--since", moment, "--json")
+    assert since.exit_code == 0, since.output
+    assert [d["title"] for d in json.loads(since.output)["results"]] == [NEW_TITLE]
+    assert json.loads(run("search", "dreiging", "--index", index_dir, "--since", "2000-01-01",
+                          "--json").output)["total"] == 12
+    # A reindex with nothing changed and a rebuild keep every id, published and updated time.
+    assert run("index", library, new_doc.parent, "--index", index_dir, "-q").exit_code == 0
+    assert entries(feed(index_dir, q="dreiging")) == entries(after)
+    rebuilt = run("index", library, new_doc.parent, "--index", index_dir, "--rebuild", "-q")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert entries(feed(index_dir, q="dreiging")) == entries(after)
+    assert feed(index_dir, q="dreiging").feed.updated == after.feed.updated
+    since = run("search", "dreiging", "--index", index_dir, "--since", moment, "--json")
+    assert [d["title"] for d in json.loads(since.output)["results"]] == [NEW_TITLE]
+
+
+def test_arrivals_move_updated_only_when_the_content_changes(tmp_path):
+    ledger = Arrivals(tmp_path / "arrivals.sqlite")
+    assert ledger.record([("a", "sha1", "2026-01-01T10:00:00+00:00")]) == 1
+    assert ledger.record([("a", "sha1", "2026-02-01T10:00:00+00:00")]) == 0  # a rebuild's new time
+    first, changed = ledger.all()["a"]
+    assert first.isoformat() == changed.isoformat() == "2026-01-01T10:00:00+00:00"
+    assert ledger.record([("a", "sha2", "2026-03-01T10:00:00+00:00"), ("b", "x", "2026-03-01T10:00:00+00:00")]) == 2
+    first, changed = ledger.all()["a"]
+    assert (first.isoformat(), changed.isoformat()) == ("2026-01-01T10:00:00+00:00", "2026-03-01T10:00:00+00:00")
+
+
+# -- exports --------------------------------------------------------------------------------
+def split_csv(text: str) -> tuple[dict, list[dict]]:
+    """The provenance lines and the rows of an export (the documented layout)."""
+    assert text.startswith(BOM)
+    lines = text[1:].splitlines(keepends=True)
+    prov = {}
+    while lines and lines[0].startswith("# "):
+        key, _, value = lines.pop(0)[2:].rstrip("\r\n").partition(": ")
+        prov[key] = value
+    reader = csv.DictReader(io.StringIO("".join(lines)))
+    assert reader.fieldnames == FIELDS
+    return prov, list(reader)
+
+
+def test_cli_csv_export_carries_provenance_and_reproduces(corpus_index):
+    first = run("search", "terugkeerders OF jihadisme", "--index", corpus_index, "--csv", "--all", "--type", "kamerbrief")
+    assert first.exit_code == 0, first.output
+    prov, rows = split_csv(first.output)
+    assert list(prov) == PROVENANCE_KEYS
+    assert prov["query"] == "terugkeerders OF jihadisme"
+    assert "content:terugkeerder" in prov["read_as"] and "content:jihadism" in prov["read_as"]
+    assert json.loads(prov["filters"])["type"] == ["kamerbrief"]
+    assert prov["sort"] == "relevance" and prov["schema_version"] == "1"
+    assert prov["analyzer_version"].startswith("nl-") and int(prov["index_generation"]) >= 1
+    assert prov["index_last_run"] and prov["kamerzoek_version"] == "0.1.0"
+    assert rows and {r["type"] for r in rows} == {"kamerbrief"}
+    again = run("search", "terugkeerders OF jihadisme", "--index", corpus_index, "--csv", "--all", "--type", "kamerbrief")
+    prov2, rows2 = split_csv(again.output)
+    assert rows2 == rows  # same rows, same order
+    assert {k: v for k, v in prov2.items() if k != "exported"} == {k: v for k, v in prov.items() if k != "exported"}
+    bare = run("search", "terugkeerders", "--index", corpus_index, "--csv", "--no-provenance")
+    assert bare.output.startswith(BOM + ",".join(FIELDS) + "\n")  # (CliRunner shows \r\n as \n)
+
+
+def test_cli_json_all_streams_every_document_past_the_limit(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for n in range(60):
+        (docs / f"brief-{n:02d}.txt").write_text(f"Brief {n} over toezicht op terugkeerders.\n", encoding="utf-8")
+    (docs / "formule.txt").write_text("=HYPERLINK(\"x\") toezicht op terugkeerders\n", encoding="utf-8")
+    index_dir = tmp_path / "index"
+    build([docs], index_dir, workers=1)
+    assert run("search", "toezicht", "--index", index_dir, "--limit", "60").exit_code == 2
+    result = run("search", "toezicht", "--index", index_dir, "--json", "--all")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert list(data)[0] == "provenance" and data["provenance"]["query"] == "toezicht"
+    assert data["total"] == data["count"] == len(data["results"]) == 61
+    assert len({d["doc_id"] for d in data["results"]}) == 61
+    again = json.loads(run("search", "toezicht", "--index", index_dir, "--json", "--all").output)
+    assert [d["doc_id"] for d in again["results"]] == [d["doc_id"] for d in data["results"]]
+    _, rows = split_csv(run("search", "toezicht", "--index", index_dir, "--csv", "--all").output)
+    assert len(rows) == 61
+    assert [r["text"] for r in rows if r["path"].endswith("formule.txt")][0].startswith("'=HYPERLINK")
+
+
+def test_web_exports_carry_provenance_and_reproduce(corpus_index):
+    client = create_app({"INDEX_DIR": str(corpus_index)}).test_client()
+    one = client.get("/export.csv?q=dreiging&sort=oldest&type=kamerbrief")
+    prov, rows = split_csv(one.get_data(as_text=True))
+    assert prov["query"] == "dreiging" and prov["sort"] == "oldest"
+    assert prov["cap"] == "5000" and prov["truncated"] == "False"
+    two = split_csv(client.get("/export.csv?q=dreiging&sort=oldest&type=kamerbrief").get_data(as_text=True))[1]
+    assert rows == two and len(rows) >= 3
+    data = client.get("/export.json?q=dreiging&sort=oldest&type=kamerbrief").get_json()
+    assert list(data)[:2] == ["provenance", "query"]
+    assert data["provenance"]["filters"]["type"] == ["kamerbrief"] and data["count"] == len(rows)
+    assert [p["doc_id"] for p in data["passages"]] == [r["doc_id"] for r in rows]
+    bare = client.get("/export.csv?q=dreiging&provenance=0").get_data(as_text=True)
+    assert bare.startswith(BOM + ",".join(FIELDS))

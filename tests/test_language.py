@@ -1,0 +1,114 @@
+"""One language a run on the command line: Dutch by default, English with KAMERZOEK_LANG=en
+(then LC_ALL, LC_MESSAGES, LANG), every command's and option's help included."""
+from __future__ import annotations
+
+import re
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from indexer.i18n import language
+from webapp import create_app
+from webapp.cli import main
+
+DUTCH = {"KAMERZOEK_LANG": "nl", "LC_ALL": "", "LC_MESSAGES": "", "LANG": ""}
+ENGLISH = {"KAMERZOEK_LANG": "en", "LC_ALL": "", "LC_MESSAGES": "", "LANG": ""}
+# Names and examples, the same in every language: options, metavars, paths, variables, numbers.
+NAMES = re.compile(r"--?[\w-]+|\b[A-Z][A-Z_]{2,}\b|/[\w/.-]+|\b\d[\d:T.-]*\b|[^\w\s]+")
+
+
+def commands(command: click.Command, path: tuple = ("kamerzoek",)):
+    """(path, command) for the group and every command under it."""
+    yield path, command
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from commands(sub, path + (name,))
+
+
+def help_strings():
+    """Every help text a user can see: commands' help and epilog, every option's help."""
+    ctx = click.Context(main)
+    for path, command in commands(main):
+        where = " ".join(path)
+        for kind, text in (("help", command.help), ("short_help", command.short_help), ("epilog", command.epilog)):
+            if text:
+                yield f"{where} ({kind})", text
+        for param in command.get_params(ctx):
+            if getattr(param, "help", None):
+                yield f"{where} {'/'.join(param.opts)}", param.help
+
+
+def only_names(text: str) -> bool:
+    return not re.search(r"[^\W\d_]", NAMES.sub(" ", text))
+
+
+def rendered(text: str, env: dict) -> str:
+    from indexer.clitext import localize
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in env.items():
+            mp.setenv(key, value)
+        return localize(text)
+
+
+def test_every_help_string_has_its_own_text_in_each_language():
+    missing = []
+    for where, text in help_strings():
+        if only_names(text):
+            continue
+        if rendered(text, DUTCH) == rendered(text, ENGLISH):
+            missing.append(f"{where}: {text!r}")
+    assert not missing, ("These help texts look the same in Dutch and English; write them in Dutch and add "
+                         "'Dutch': 'English' to ENGLISH in indexer/i18n.py:\n  " + "\n  ".join(missing))
+
+
+def test_every_command_help_in_both_languages():
+    runner = CliRunner()
+    for path, _ in commands(main):
+        args = list(path[1:]) + ["--help"]
+        nl = runner.invoke(main, args, env=DUTCH, prog_name="kamerzoek")
+        en = runner.invoke(main, args, env=ENGLISH, prog_name="kamerzoek")
+        assert nl.exit_code == en.exit_code == 0, (args, nl.output, en.output)
+        assert nl.output.startswith("Gebruik: kamerzoek") and "\nOpties:\n" in nl.output, nl.output
+        assert en.output.startswith("Usage: kamerzoek") and "\nOptions:\n" in en.output, en.output
+        assert "Toon deze hulp en stop." in nl.output and "Show this message and exit." in en.output
+        for english_only in ("Show this message", "[default:", "Usage:", "Options:"):
+            assert english_only not in nl.output, (args, english_only)
+        for dutch_only in ("Toon deze hulp", "[standaard:", "Gebruik:", "Opties:"):
+            assert dutch_only not in en.output, (args, dutch_only)
+    top = runner.invoke(main, ["--help"], env=ENGLISH).output
+    assert "search  Search the index and print the best passages per document" in top
+
+
+def test_the_language_comes_from_kamerzoek_lang_then_the_locale():
+    assert language({}) == "nl"
+    assert language({"LANG": "en_GB.UTF-8"}) == "en"
+    assert language({"LANG": "en_GB.UTF-8", "LC_MESSAGES": "nl_NL.UTF-8"}) == "nl"
+    assert language({"LC_MESSAGES": "nl_NL.UTF-8", "LC_ALL": "en_US.UTF-8"}) == "en"
+    assert language({"LC_ALL": "en_US.UTF-8", "KAMERZOEK_LANG": "nl"}) == "nl"
+    assert language({"KAMERZOEK_LANG": "en", "LC_ALL": "nl_NL"}) == "en"
+    runner = CliRunner()
+    assert runner.invoke(main, ["--help"], env={**DUTCH, "KAMERZOEK_LANG": "", "LC_ALL": "en_US.UTF-8"}
+                         ).output.startswith("Usage:")
+
+
+def test_messages_follow_the_language(corpus_index):
+    runner = CliRunner()
+    nl = runner.invoke(main, ["search", "", "--index", str(corpus_index)], env=DUTCH)
+    en = runner.invoke(main, ["search", "", "--index", str(corpus_index)], env=ENGLISH)
+    assert nl.exit_code == en.exit_code == 2
+    assert nl.output.strip() == "Fout: Geef een zoekvraag op."
+    assert en.output.strip() == "Error: Please enter a query."
+    en = runner.invoke(main, ["search", "x", "--limit", "99", "--index", str(corpus_index)], env=ENGLISH)
+    assert "Error: Invalid value for '--limit': 99 is not in the range 1<=x<=50." in en.output
+    nl = runner.invoke(main, ["search", "x", "--limit", "99", "--index", str(corpus_index)], env=DUTCH)
+    assert "Fout: Ongeldige waarde voor '--limit': 99 ligt niet in het bereik 1<=x<=50." in nl.output
+    en = runner.invoke(main, ["search", "terugkeerders", "--index", str(corpus_index)], env=ENGLISH)
+    assert en.exit_code == 0 and re.match(r"8 documents for 'terugkeerders' \(\d+ ms\)", en.output), en.output
+    en = runner.invoke(main, ["status", "--index", str(corpus_index)], env=ENGLISH)
+    assert "\nDocuments: 11, pages: " in en.output and "\nVersion: schema " in en.output, en.output
+
+
+def test_the_web_app_uses_the_same_translations(corpus_index):
+    client = create_app({"INDEX_DIR": str(corpus_index)}).test_client()
+    assert client.get("/api/search?q=x&from=gisteren&lang=en").get_json()["error"].startswith("Invalid date 'gisteren'")
+    assert client.get("/api/search?q=x&from=gisteren").get_json()["error"].startswith("Ongeldige datum 'gisteren'")
