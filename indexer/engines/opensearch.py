@@ -39,7 +39,7 @@ from . import EngineURL
 log = logging.getLogger("kamerzoek.opensearch")
 
 #: Bumped when the mapping or the encoding of terms changes; stored in the index's _meta.
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3
 FILLER = "_0_"          # never an encoded term: the analyzer makes no NUL character
 RECORD_TOKEN = "_1_"    # nor this one (U+0001): the content of a record that is no page
 BULK_ACTIONS = 500
@@ -105,6 +105,7 @@ def index_body(shards: int, replicas: int) -> dict:
                 "text": {"type": "text", "index": False},
                 "title": {"type": "text", "index": False},
                 "type": keyword, "dossier": keyword, "number": keyword, "vergaderjaar": keyword,
+                "identifier": keyword, "cites": keyword,
                 "year": {"type": "integer"},
                 "date": {"type": "date", "format": "strict_date_optional_time"},
                 "ocr": {"type": "boolean"},
@@ -403,6 +404,8 @@ def stored(source: dict) -> dict:
             out.pop("date")
     if "text" in out:
         out["content"] = out.pop("text")
+    if isinstance(out.get("cites"), list):
+        out["cites"] = " ".join(out["cites"])
     return out
 
 
@@ -429,6 +432,8 @@ class BulkWriter:
 
     def add_document(self, **fields) -> None:
         record = {k: _json_value(v) for k, v in fields.items() if v is not None}
+        if isinstance(record.get("cites"), str):  # a Whoosh KEYWORD field: words split on spaces
+            record["cites"] = record["cites"].split()
         if record.get("kind") == "page":
             record["text"] = record.pop("content", "")
             record["content"], vocab = analysed(record["text"])

@@ -30,7 +30,7 @@ from ..schema import build_schema
 from ..store import StoreError
 from .opensearch import K1, OpenSearchStore, brief, encode, stored
 
-KEYWORD_FIELDS = {"id", "kind", "doc_id", "type", "dossier", "number", "vergaderjaar"}
+KEYWORD_FIELDS = {"id", "kind", "doc_id", "type", "dossier", "number", "vergaderjaar", "identifier", "cites"}
 MAX_EXCLUDED = 65000       # documents a NIET may exclude
 DF_CACHE_SECONDS = 5.0
 
