@@ -9,12 +9,12 @@ SIZE   ?= 10000
 STAMP  := $(VENV)/.installed
 SYSTEM_PACKAGES := chromium chromium-driver tesseract-ocr tesseract-ocr-nld poppler-utils
 
-.PHONY: run test install system-deps index serve bench bench-load bench-pageview corpus clean cluster cluster-stop
+.PHONY: run test install system-deps index serve bench bench-load bench-pageview bench-dask corpus clean cluster cluster-stop
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,dask]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -49,6 +49,10 @@ bench-load: install
 
 bench-pageview: install
 	$(BIN)/python bench/pageview.py
+
+# Extraction through a loopback Dask cluster against the local pool, and the 20,000-page PDF.
+bench-dask: install
+	$(BIN)/python bench/dask_extract.py
 
 corpus: install
 	$(BIN)/python corpus/generate.py

@@ -65,8 +65,11 @@ class TextCache:
         return self._path(sha).is_file()
 
     def get(self, sha: str) -> Extraction | None:
+        return self._read(self._path(sha))
+
+    def _read(self, path: Path) -> Extraction | None:
         try:
-            with gzip.open(self._path(sha), "rt", encoding="utf-8") as handle:
+            with gzip.open(path, "rt", encoding="utf-8") as handle:
                 data = json.load(handle)
         except (OSError, ValueError, EOFError):
             return None
@@ -82,8 +85,30 @@ class TextCache:
         except (KeyError, TypeError, AttributeError):  # an entry we cannot trust: read the file again
             return None
 
+    # Page ranges of a big file, kept as they arrive: a run killed half-way through the file
+    # reads only the ranges that are not here. Dropped once the whole file is settled.
+    def _chunk_path(self, sha: str, first: int, last: int) -> Path:
+        return self.root / sha[:2] / f"{sha}.p{first}-{last}.json.gz"
+
+    def get_chunk(self, sha: str, first: int, last: int) -> Extraction | None:
+        return self._read(self._chunk_path(sha, first, last))
+
+    def put_chunk(self, sha: str, first: int, last: int, extraction: Extraction) -> None:
+        self._write(self._chunk_path(sha, first, last), extraction)
+
+    def drop_chunks(self, sha: str) -> None:
+        folder = self.root / sha[:2]
+        for path in folder.glob(f"{sha}.p*-*.json.gz") if folder.is_dir() else ():
+            try:
+                path.unlink()
+            except OSError:
+                pass
+
     def put(self, sha: str, extraction: Extraction) -> None:
         """Keep the text; a cache that cannot be written only costs a re-read later."""
+        self._write(self._path(sha), extraction)
+
+    def _write(self, path: Path, extraction: Extraction) -> None:
         data = {
             "format": CACHE_FORMAT,
             "pages": [{"number": p.number, "text": p.text, "ocr": p.ocr} for p in extraction.pages],
@@ -93,7 +118,7 @@ class TextCache:
         }
         payload = gzip.compress(json.dumps(data, ensure_ascii=False).encode("utf-8"), compresslevel=3)
         try:
-            _write_atomic(self._path(sha), payload)
+            _write_atomic(path, payload)
         except OSError:
             pass
 

@@ -83,30 +83,47 @@ def index_option(f):
         help="Map van de index (of KAMERZOEK_INDEX).")(f)
 
 
-def engine_option(f):
-    return click.option(
-        "--engine", "engine", envvar="KAMERZOEK_ENGINE", default=None, metavar="URL",
-        help="Zoekmachine: whoosh (standaard: de indexmap) of opensearch://HOST:POORT/INDEX; "
-             "de indexmap houdt dan de tekstcache en het verslag (of KAMERZOEK_ENGINE).")(f)
-
-
-def make_store(index_dir: Path, engine: str | None = None) -> Store:
-    from . import engines
-    try:
-        return engines.make_store(index_dir, engine)
-    except engines.EngineURLError as e:
-        raise UsageProblem(str(e)) from e
-
-
-def open_store(index_dir: Path, must_exist: bool = True, engine: str | None = None) -> Store:
-    from .store import StoreError
-    store = make_store(index_dir, engine)
+def open_store(index_dir: Path, must_exist: bool = True) -> Store:
+    from .store import Store, StoreError
+    store = Store(index_dir)
     if must_exist:
         try:
             store.open()
         except StoreError as e:
             raise IndexProblem(str(e)) from e
     return store
+
+
+def engine_option(f):
+    return click.option(
+        "--engine", "engine_spec", envvar="KAMERZOEK_ENGINE", metavar="ENGINE",
+        help="Zoekmachine: whoosh (standaard: de indexmap) of opensearch://HOST:POORT/INDEX; de indexmap houdt dan "
+             "de tekstcache en het verslag (of KAMERZOEK_ENGINE).")(f)
+
+
+def writing_store(index_dir: Path, spec: str | None):
+    """The store the build writes through: the index folder, or the engine --engine names
+    (whose folder then keeps the text cache, the run report and the run lock)."""
+    from . import engines
+    try:
+        return engines.make_store(index_dir, spec)
+    except engines.EngineURLError as e:
+        raise UsageProblem(str(e)) from e
+
+
+def cli_engine(spec: str | None, index_dir: Path):
+    """The engine --engine names, ready to answer (exit 2 for a bad name, 3 when it cannot answer)."""
+    from .search import EngineConfigError, EngineUnavailable, open_engine
+
+    try:
+        engine = open_engine(spec, index_dir)
+    except EngineConfigError as e:
+        raise UsageProblem(str(e)) from e
+    try:
+        engine.ready()
+    except EngineUnavailable as e:
+        raise IndexProblem(str(e)) from e
+    return engine
 
 
 EXIT_CODES_HELP = ("Afsluitcodes: 0 alles gelezen; 1 sommige bestanden onleesbaar (het verslag noemt ze); "
@@ -118,11 +135,11 @@ EXIT_CODES_HELP = ("Afsluitcodes: 0 alles gelezen; 1 sommige bestanden onleesbaa
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))
 @index_option
-@engine_option
 @click.option("--workers", type=click.IntRange(1, 64), envvar="KAMERZOEK_WORKERS",
               help="Aantal uitleesprocessen (standaard: alle kernen).")
 @click.option("--timeout", type=_Positive(float, 0.1, "seconden"), default=300.0, envvar="KAMERZOEK_TIMEOUT",
-              show_default=True, help="Seconden per bestand; een deel van een groot bestand krijgt zijn aandeel.")
+              show_default=True, help="Seconden per bestand, ook voor een groot bestand dat in delen wordt gelezen; "
+                   "wat binnen de limiet is gelezen, wordt geïndexeerd.")
 @click.option("--memory", "memory_mb", type=_Positive(int, 64, "MB"), default=2048, envvar="KAMERZOEK_MEMORY",
               show_default=True, help="Geheugenlimiet per uitleesproces in MB.")
 @click.option("--passwords", type=click.Path(dir_okay=False, path_type=Path), envvar="KAMERZOEK_PASSWORDS",
@@ -135,17 +152,23 @@ EXIT_CODES_HELP = ("Afsluitcodes: 0 alles gelezen; 1 sommige bestanden onleesbaa
 @click.option("--wait", is_flag=True, help="Wacht op een andere lopende indexering in plaats van te stoppen.")
 @click.option("--quiet", "-q", is_flag=True, help="Geen voortgang en samenvatting; alleen onleesbare bestanden.")
 @click.option("--json", "as_json", is_flag=True, help="Druk het verslag af als JSON.")
-def index_command(paths, index_dir, engine, workers, timeout, memory_mb, passwords, ocr, follow_symlinks, rebuild,
-                  dry_run, wait, quiet, as_json):
+@click.option("--dask", "dask_address", metavar="tcp://HOST:POORT", envvar="KAMERZOEK_DASK",
+              help="Lees de bestanden uit op de workers van een Dask-cluster met deze scheduler "
+                   "(of KAMERZOEK_DASK); deze opdracht blijft de enige die de index schrijft.")
+@engine_option
+def index_command(paths, index_dir, workers, timeout, memory_mb, passwords, ocr, follow_symlinks, rebuild,
+                  dry_run, wait, quiet, as_json, dask_address, engine_spec):
     """Indexeer mappen of bestanden: voeg nieuwe documenten toe, werk gewijzigde bij en verwijder verdwenen."""
     from .build import ConfigurationError, Options, build_index, read_passwords
+    from .build.dask_executor import ExecutorError
     from .store import RunLockedError, StoreError
 
-    store = make_store(index_dir, engine)
+    store = writing_store(index_dir, engine_spec)
     try:
         options = Options(workers=workers or 0, timeout=timeout, memory_mb=memory_mb,
                           passwords=read_passwords(passwords) if passwords else {},
-                          ocr=ocr, rebuild=rebuild, dry_run=dry_run, follow_symlinks=follow_symlinks)
+                          ocr=ocr, rebuild=rebuild, dry_run=dry_run, follow_symlinks=follow_symlinks,
+                          dask=_dask_address(dask_address))
         if not rebuild and store.exists():
             store.check_version()
         show_progress = not (quiet or as_json) and sys.stderr.isatty()
@@ -163,6 +186,8 @@ def index_command(paths, index_dir, engine, workers, timeout, memory_mb, passwor
                     progress.close()
     except ConfigurationError as e:
         raise UsageProblem(str(e)) from e
+    except ExecutorError as e:
+        raise IndexProblem(str(e)) from e
     except (RunLockedError, StoreError) as e:
         raise IndexProblem(str(e)) from e
     except OSError as e:  # the index folder, its cache or its lock file could not be written
@@ -173,6 +198,19 @@ def index_command(paths, index_dir, engine, workers, timeout, memory_mb, passwor
     else:
         _print_report(report.as_dict(), store, quiet)
     raise click.exceptions.Exit(report.exit_code)
+
+
+def _dask_address(address: str | None) -> str:
+    """tcp://HOST:PORT (a bare HOST:PORT gets tcp://); anything else is a usage error."""
+    if not address:
+        return ""
+    address = address.strip()
+    if "://" not in address:
+        address = "tcp://" + address
+    if not re.fullmatch(r"(tcp|tls|inproc|ucx|ws|wss)://[^\s/]+(:\d+)?/?", address):
+        from .build import ConfigurationError
+        raise ConfigurationError(f"--dask verwacht een scheduleradres als tcp://HOST:POORT, niet '{address}'")
+    return address.rstrip("/")
 
 
 def _say_waiting(holder: dict) -> None:
@@ -196,7 +234,7 @@ def _print_report(report: dict, store: Store, quiet: bool) -> None:
             cached = f" ({report['files_from_cache']} uit de tekstcache)" if report["files_from_cache"] else ""
             echo(f"Uitgelezen: {report['documents_indexed']} documenten{cached}, "
                        f"{report['pages_indexed']} pagina's in {report['seconds']:.1f} s.")
-            echo(f"Index {names.shown(str(getattr(store, 'url', store.root)))}: {report['documents_total']} documenten, "
+            echo(f"Index {names.shown(str(store.root))}: {report['documents_total']} documenten, "
                  f"{report['pages_total']} pagina's.")
         for item in report["needs_ocr"]:
             pages = ", ".join(str(p) for p in item["pages"])
@@ -216,7 +254,10 @@ class _Progress:
         self.started = time.monotonic()
 
     def __call__(self, event: dict) -> None:
-        if event["event"] == "plan" and event["files"]:
+        if event["event"] == "executor":
+            dashboard = f"; dashboard: {event['dashboard']}" if event.get("dashboard") else ""
+            echo(f"Dask-cluster {event['address']}: {event['workers']} workers{dashboard}", err=True)
+        elif event["event"] == "plan" and event["files"]:
             self.bar = click.progressbar(length=event["files"], label=translate("Indexeren"), file=sys.stderr,
                                          show_eta=True, show_pos=True,
                                          item_show_func=lambda _: self._status())
@@ -239,16 +280,15 @@ class _Progress:
 @index_option
 @engine_option
 @click.option("--json", "as_json", is_flag=True, help="Als JSON.")
-def status_command(index_dir, engine, as_json):
+def status_command(index_dir, engine_spec, as_json):
     """Toon wat de index bevat, zijn versie, de laatste run en de bestanden die mislukten."""
     from .reasons import describe
-    from .search import status_data
+    from .search import EngineUnavailable, status_data
 
-    from .store import StoreError
-    store = open_store(index_dir, engine=engine)
+    engine = cli_engine(engine_spec, index_dir)
     try:
-        data = status_data(store)
-    except StoreError as e:
+        data = status_data(engine)
+    except EngineUnavailable as e:
         raise IndexProblem(str(e)) from e
     if as_json:
         click.echo(names.dumps(data, indent=2))
@@ -274,7 +314,6 @@ def status_command(index_dir, engine, as_json):
 @click.command("search")
 @click.argument("query")
 @index_option
-@engine_option
 @click.option("--json", "as_json", is_flag=True, help="Antwoord als JSON (dezelfde vorm als /api/search).")
 @click.option("--limit", type=click.IntRange(1, 50), default=10, show_default=True, help="Aantal documenten.")
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True, help="Resultatenpagina.")
@@ -294,48 +333,46 @@ def status_command(index_dir, engine, as_json):
               "(met voortgang op een terminal); negeert --limit en --page.")
 @click.option("--no-provenance", is_flag=True, help="Laat de herkomst (zoekvraag, versies, indexgeneratie) "
               "weg uit --csv en --json.")
-def search_command(query, index_dir, engine, as_json, limit, page, sort, types, years, dossiers, date_from, date_to,
-                   no_synonyms, since, as_csv, every, no_provenance):
+@engine_option
+def search_command(query, index_dir, as_json, limit, page, sort, types, years, dossiers, date_from, date_to,
+                   no_synonyms, since, as_csv, every, no_provenance, engine_spec):
     """Doorzoek de index en toon de beste passages per document."""
-    from .search import QueryError, SearchRequest, search
-
     from . import export as exports
     from .arrivals import Arrivals
-    from .search import generation, search_all
+    from .search import EngineUnavailable, QueryError, SearchRequest, generation, search, search_all
+    from .store import Store
 
     if as_json and as_csv:
         raise UsageProblem("kies --json of --csv, niet allebei")
-    from .engines import run_search
-    from .store import StoreError
-    store = open_store(index_dir, engine=engine)
+    engine = cli_engine(engine_spec, index_dir)
+    store = Store(index_dir)  # the arrivals ledger lives beside the index, whatever the engine
     request = SearchRequest(q=query, page=page, per_page=limit, sort=sort, types=list(types),
                             years=list(years), dossiers=list(dossiers), date_from=date_from,
                             date_to=date_to, synonyms=not no_synonyms, since=since,
                             arrived=Arrivals(store.arrivals_file).all() if since else None)
     try:
-        with store.searcher() as searcher:
-            if every:
-                head, documents = search_all(searcher, request)
-            else:
-                head = run_search(searcher, request)
-                documents = head.pop("results")
-            prov = None if no_provenance or not (as_json or as_csv) else \
-                exports.provenance(request, head, generation(searcher), store.last_run())
-            documents = _with_progress(documents, head["total"]) if every else documents
-            if as_csv:
-                for chunk in exports.csv_lines(exports.passage_rows(documents), prov):
-                    click.echo(chunk, nl=False)
-            elif as_json and every:
-                for chunk in exports.json_stream(head, prov, "results", documents, indent=2):
-                    click.echo(chunk, nl=False)
-            elif as_json:
-                answer = ({"provenance": prov} if prov else {}) | head | {"results": documents}
-                click.echo(names.dumps(answer, indent=2))
-            else:
-                _print_answer(head, documents)
+        if every:
+            head, documents = search_all(engine, request)
+        else:
+            head = search(engine, request)
+            documents = head.pop("results")
+        prov = None if no_provenance or not (as_json or as_csv) else \
+            exports.provenance(request, head, generation(engine), engine.info().get("last_run"))
+        documents = _with_progress(documents, head["total"]) if every else documents
+        if as_csv:
+            for chunk in exports.csv_lines(exports.passage_rows(documents), prov):
+                click.echo(chunk, nl=False)
+        elif as_json and every:
+            for chunk in exports.json_stream(head, prov, "results", documents, indent=2):
+                click.echo(chunk, nl=False)
+        elif as_json:
+            answer = ({"provenance": prov} if prov else {}) | head | {"results": documents}
+            click.echo(names.dumps(answer, indent=2))
+        else:
+            _print_answer(head, documents)
     except QueryError as e:
         raise UsageProblem(str(e)) from e
-    except StoreError as e:
+    except EngineUnavailable as e:
         raise IndexProblem(str(e)) from e
 
 

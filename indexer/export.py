@@ -6,7 +6,8 @@ time of the index's last run. In JSON it is the top-level `provenance` object; i
 same keys come first as `# key: value` lines, before the header row.
 
 The same query on the same index generation gives the same rows in the same order: the
-ranking breaks ties by doc_id, passages by page. Used by the web app's /export.csv and
+ranking breaks ties by doc_id, passages by page. No time of export is written, so the same
+export is the same file. Used by the web app's /export.csv and
 /export.json and by `kamerzoek search --csv/--json`.
 """
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime
 from importlib import metadata
 from typing import Iterable, Iterator
 
@@ -22,7 +22,7 @@ FIELDS = ["doc_id", "title", "type", "date", "dossier", "number", "vergaderjaar"
           "text", "citation", "link", "path"]
 #: The order of the provenance keys (CSV lines and JSON object alike).
 PROVENANCE_KEYS = ["query", "read_as", "expansions", "notice", "filters", "sort", "kamerzoek_version",
-                   "schema_version", "analyzer_version", "index_generation", "index_last_run", "exported"]
+                   "schema_version", "analyzer_version", "index_generation", "index_last_run"]
 
 
 def kamerzoek_version() -> str:
@@ -52,7 +52,6 @@ def provenance(request, head: dict, generation: int | None, last_run: dict | Non
         "analyzer_version": v["analyzer"],
         "index_generation": generation,
         "index_last_run": (last_run or {}).get("finished"),
-        "exported": datetime.now().astimezone().isoformat(timespec="seconds"),
     }
 
 

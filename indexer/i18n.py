@@ -125,6 +125,13 @@ ENGLISH: dict[str, str] = {
     "Adres om op te luisteren.": "Address to listen on.",
     "Poort.": "Port.",
     "Aantal verwerkingsdraden van de server.": "Number of the server's worker threads.",
+    "Seconden per bestand, ook voor een groot bestand dat in delen wordt gelezen; wat binnen de limiet is "
+    "gelezen, wordt geïndexeerd.":
+        "Seconds per file, also for a big file read in parts; what was read within the limit is indexed.",
+    "Lees de bestanden uit op de workers van een Dask-cluster met deze scheduler (of KAMERZOEK_DASK); deze "
+    "opdracht blijft de enige die de index schrijft.":
+        "Extract the files on the workers of a Dask cluster with this scheduler (or KAMERZOEK_DASK); this "
+        "command stays the only one that writes the index.",
     # options other helpers add (index --follow-symlinks, --engine, harvest, serve --workers)
     "Volg ook koppelingen die naar buiten de geïndexeerde mappen leiden.":
         "Also follow links that lead outside the indexed folders.",
@@ -171,6 +178,8 @@ ENGLISH: dict[str, str] = {
     "Aantal serverprocessen (of KAMERZOEK_SERVE_WORKERS; standaard: alle kernen).":
         "Number of server processes (or KAMERZOEK_SERVE_WORKERS; default: all cores).",
     "Aantal verwerkingsdraden per serverproces.": "Number of worker threads per server process.",
+    "Start de webapp met de productieserver (gunicorn: meerdere processen, elk met draden).":
+        "Serve the web app with the production server (gunicorn: several processes, threads each).",
     # click's own words (see indexer.clitext)
     "Gebruik:": "Usage:",
     "Opties": "Options",
@@ -242,4 +251,76 @@ PATTERNS: dict[str, str] = {
     "De zoekvraag is te lang (maximaal {} tekens).": "The query is too long (at most {} characters).",
     "Er kan niet verder dan pagina {} worden gebladerd; verfijn de zoekvraag.":
         "Paging stops at page {}; refine the query.",
+    # kamerzoek harvest: its report and the sentences of indexer.harvest
+    "Opgehaald uit {} (gewijzigd sinds {}): {} nieuw, {} vervangen, {} ongewijzigd; {} publicaties op {} "
+    "zoekpagina's, {} verzoeken, {} in {} s.":
+        "Fetched from {} (modified since {}): {} new, {} replaced, {} unchanged; {} publications on {} "
+        "result pages, {} requests, {} in {} s.",
+    "Opgehaald uit {}: {} nieuw, {} vervangen, {} ongewijzigd; {} publicaties op {} zoekpagina's, {} "
+    "verzoeken, {} in {} s.":
+        "Fetched from {}: {} new, {} replaced, {} unchanged; {} publications on {} result pages, {} requests, "
+        "{} in {} s.",
+    "Zou ophalen uit {} (gewijzigd sinds {}): {} nieuw, {} vervangen, {} ongewijzigd; {} publicaties op {} "
+    "zoekpagina's, {} verzoeken, {} in {} s.":
+        "Would fetch from {} (modified since {}): {} new, {} replaced, {} unchanged; {} publications on {} "
+        "result pages, {} requests, {} in {} s.",
+    "Zou ophalen uit {}: {} nieuw, {} vervangen, {} ongewijzigd; {} publicaties op {} zoekpagina's, {} "
+    "verzoeken, {} in {} s.":
+        "Would fetch from {}: {} new, {} replaced, {} unchanged; {} publications on {} result pages, "
+        "{} requests, {} in {} s.",
+    "  nieuw: {}": "  new: {}",
+    "  vervangen: {}": "  replaced: {}",
+    "  overgeslagen: {}: {}": "  skipped: {}: {}",
+    "Geïndexeerd: {} nieuw, {} gewijzigd, {} verwijderd; index {} documenten.":
+        "Indexed: {} new, {} changed, {} removed; index {} documents.",
+    "Ontbreekt ({}):": "Missing ({}):",
+    "Mislukt ({}):": "Failed ({}):",
+    "Ophalen: pagina {}, {} van {} publicaties, {} bestanden binnen":
+        "Fetching: page {}, {} of {} publications, {} files in",
+    "{}; de run is gestopt met wat binnen was.": "{}; the run stopped with what it had.",
+    "geef ten minste --dossier, --type of --query op (anders zou alles worden opgehaald)":
+        "give at least --dossier, --type or --query (otherwise everything would be fetched)",
+    "--base-url moet een http(s)-adres zijn, niet '{}'": "--base-url must be an http(s) address, not '{}'",
+    "{} is geen map": "{} is not a folder",
+    "{} verwacht een datum als JJJJ, JJJJ-MM of JJJJ-MM-DD, niet '{}'":
+        "{} expects a date such as YYYY, YYYY-MM or YYYY-MM-DD, not '{}'",
+    "--formats kent {}; niet: {}": "--formats knows {}; not: {}",
+    "geen van de gevraagde formaten ({}); wel: {}": "none of the requested formats ({}); there is: {}",
+    "geen bruikbaar antwoord van {} na {} pogingen ({})": "no usable answer from {} after {} tries ({})",
+    "geen bruikbaar antwoord van {} na {} poging ({})": "no usable answer from {} after {} try ({})",
+    "{} vraagt {} s te wachten ({}); probeer het later opnieuw": "{} asks to wait {} s ({}); try again later",
+    "geen antwoord binnen de wachttijd": "no answer within the timeout",
+    "het TLS-certificaat kon niet worden gecontroleerd": "the TLS certificate could not be verified",
+    "het antwoord werd afgebroken": "the answer was cut off",
+    "geen verbinding": "no connection",
+    "onvolledig antwoord: {} van {} bytes": "incomplete answer: {} of {} bytes",
+    "ongeldig adres: {}": "invalid address: {}",
+    "{} verwijst naar een niet-gevonden-pagina ({})": "{} redirects to a not-found page ({})",
+    "{} verwijst naar een ongeldig adres: {}": "{} redirects to an invalid address: {}",
+    "{} verwijst te vaak door": "{} redirects too often",
+    "{} verwijst door zonder adres": "{} redirects without an address",
+    "{} bestaat niet (HTTP {})": "{} does not exist (HTTP {})",
+    "{} antwoordde onverwacht met HTTP {}": "{} answered unexpectedly with HTTP {}",
+    "het antwoord van {} is groter dan de grens van {}": "the answer of {} is larger than the limit of {}",
+    "{} is groter dan de grens van {} ({})": "{} is larger than the limit of {} ({})",
+    "{} is groter dan de grens van {}": "{} is larger than the limit of {}",
+    "{} gaf een leeg bestand": "{} gave an empty file",
+    "{} gaf geen PDF (de kop %PDF ontbreekt)": "{} gave no PDF (the %PDF header is missing)",
+    "{} gaf een onvolledige PDF (%%EOF ontbreekt aan het eind)": "{} gave an incomplete PDF (no %%EOF at the end)",
+    "{} gaf geen geldige XML ({})": "{} gave no valid XML ({})",
+    "{} gaf geen ODT-bestand": "{} gave no ODT file",
+    "het antwoord van {} is geen geldige XML ({})": "the answer of {} is not valid XML ({})",
+    "het antwoord van {} is geen SRU-zoekresultaat (maar <{}>)": "the answer of {} is no SRU result (but <{}>)",
+    "het antwoord van {} noemt geen aantal resultaten": "the answer of {} gives no number of results",
+    "het antwoord van {} heeft een ongeldige volgende positie: {}": "the answer of {} has an invalid next position: {}",
+    "het antwoord van {} verwijst terug naar positie {}": "the answer of {} points back to position {}",
+    "een resultaat in {} bevat geen gzd-gegevens": "a result in {} holds no gzd data",
+    "een resultaat in {} heeft een onbruikbare identifier: {}": "a result in {} has an unusable identifier: {}",
+    "de dienst wijst de zoekvraag af: {} ({})": "the service rejects the query: {} ({})",
+    "de map {} kan niet worden geschreven: {}": "the folder {} cannot be written: {}",
+    "in {} kan niet worden geschreven: {}": "{} cannot be written: {}",
+    "in {} loopt al een andere harvest": "another harvest is running in {}",
+    "{} is geen toestandsbestand van deze versie van Kamerzoek": "{} is not a state file of this version of Kamerzoek",
+    "het toestandsbestand {} is onleesbaar: {}": "the state file {} is unreadable: {}",
+    "het toestandsbestand {} kan niet worden geschreven: {}": "the state file {} cannot be written: {}",
 }

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import PurePath
 
 #: The kinds of reference; "dossier" refers to a file of documents, not to one document.
@@ -53,7 +54,7 @@ _VJ = r"(?P<y1>(?:19|20)\d{2})\s*[/\u2013\u2014-]\s*(?P<y2>\d{2}|(?:19|20)\d{2})
 _CH = r"(?P<c>(?-i:II|I))"
 _PAGE = r"(?:\s*,?\s*(?:p\.|blz\.|pag\.|pagina)\s*\d+(?:\s*(?:-|\u2013|en)\s*\d+)?)?"
 
-_PATTERNS: list[tuple[str, re.Pattern]] = [(kind, re.compile(p, re.I)) for kind, p in [
+_SOURCES: list[tuple[str, str]] = [
     ("kst_id", r"\bkst-(?P<d>\d{4,6})(?:-(?P<ds>[IVXL]{1,5}|[A-Z]))?-(?P<n>\d{1,5}|[A-Z]{1,3})\b"),
     ("h_id", r"\b(?P<p>ah|h)-(?P<c>tk|ek)-(?P<y1>\d{4})(?P<y2>\d{4})-(?P<n>\d{1,5})(?:-(?P<i>\d{1,4}))?\b"),
     ("blg", r"\bblg-(?P<n>\d{3,9})\b"),
@@ -65,9 +66,24 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [(kind, re.compile(p, re.I)) for kind,
     ("vergaderjaar", rf"\b(?P<k>Tweede|Eerste)\s+Kamer\s*,\s*vergaderjaar\s+{_VJ}\s*,\s*{_DOSSIER_ANY}\s*,?\s*{_NR}"),
     ("bare", rf"(?<![\w/.-]){_DOSSIER}\s*,?\s*{_NR}"),
     ("bare_hyphen", r"(?<![\w/.-])(?P<d>\d{5,6})(?:-(?P<ds>(?-i:[IVXL]{1,5})))?-(?P<n>\d{1,5})(?![\w/-]|[.,]\d)"),
-]]
-_WHOLE = [(kind, re.compile(rf"(?:{p.pattern}){_PAGE}", re.I)) for kind, p in _PATTERNS]
-_DOSSIER_QUERY = re.compile(rf"^\s*dossier\s+{_DOSSIER_ANY}\s*$", re.I)
+]
+
+
+# Compiled on first use, not at import: they take a tenth of a second, and a query without a
+# digit (most of them) is never a reference, so `kamerzoek search kabinet` never needs them.
+@lru_cache(maxsize=1)
+def _patterns() -> list[tuple[str, re.Pattern]]:
+    return [(kind, re.compile(p, re.I)) for kind, p in _SOURCES]
+
+
+@lru_cache(maxsize=1)
+def _whole() -> list[tuple[str, re.Pattern]]:
+    return [(kind, re.compile(rf"(?:{p}){_PAGE}", re.I)) for kind, p in _SOURCES]
+
+
+@lru_cache(maxsize=1)
+def _dossier_query() -> re.Pattern:
+    return re.compile(rf"^\s*dossier\s+{_DOSSIER_ANY}\s*$", re.I)
 _EDGES = " \t\r\n\"'“”‘’()[]{}<>.,;:"
 
 
@@ -127,7 +143,7 @@ def find_references(text: str) -> list[Reference]:
     """Every reference in a text, in order, none overlapping another (the longest form wins)."""
     found: list[Reference] = []
     taken: list[tuple[int, int]] = []
-    for kind, pattern in _PATTERNS:
+    for kind, pattern in _patterns():
         for m in pattern.finditer(text or ""):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
@@ -141,12 +157,14 @@ def find_references(text: str) -> list[Reference]:
 def parse_reference(query: str) -> Reference | None:
     """The reference a whole query is, or None (a bare number, words, or words around a reference)."""
     q = (query or "").strip()
-    m = _DOSSIER_QUERY.match(q)
+    if not any(ch.isdigit() for ch in q):
+        return None  # every form has a number in it
+    m = _dossier_query().match(q)
     if m:
         dossier = _dossier(m.group("d"), m.group("ds"))
         return Reference("dossier", None, dossier=dossier, text=q, start=0, end=len(q))
     core = q.strip(_EDGES)
-    for kind, pattern in _WHOLE:
+    for kind, pattern in _whole():
         m = pattern.fullmatch(core)
         if m:
             return _from_match(kind, m)

@@ -30,9 +30,11 @@ from whoosh.query import Term
 
 from . import names
 from .schema import build_schema, versions
+from .search.engine import EngineUnavailable
+from .search.whoosh_internals import around_commit_toc
 
 
-class StoreError(Exception):
+class StoreError(EngineUnavailable):
     """The index could not be opened or written (exit code 3)."""
 
 
@@ -235,6 +237,13 @@ class Store:
         except OSError as e:
             raise StoreError(f"de index kon niet worden bijgewerkt: {_brief(e)}") from e
 
+    def batch(self, timeout: float = 0.0, merge: bool = True):
+        """The writer lifecycle as one context manager: everything written inside the block
+        becomes visible in one commit when it ends; an exception inside it cancels the batch
+        and the index stays as it was (Whoosh writes the new segment's files first and the
+        table of contents that makes them live last, so a commit never lands half)."""
+        return self.writer(timeout=timeout, merge=merge)
+
     def tidy(self, max_segments: int = MAX_SEGMENTS) -> None:
         """Merge small segments once a run has left more than max_segments.
 
@@ -425,7 +434,8 @@ class SearcherPool:
         except StoreError:
             raise
         except Exception as e:  # damaged segment files: say so, do not crash the request
-            raise StoreError(f"de index in {self.store.root} kan niet worden gelezen ({_brief(e)})") from e
+            raise StoreError(f"de index in {self.store.root} kan niet worden gelezen ({_brief(e)}); "
+                             "bouw hem opnieuw met: kamerzoek index --rebuild PAD") from e
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -497,9 +507,8 @@ def _pause_inside_commit(writer) -> None:
     if name != "commit" or not rest:
         return
     seconds, _, nth = rest.partition(":")
-    commit_toc = writer._commit_toc
 
-    def paused(segments):
+    def pause():
         global _commits
         _commits += 1
         if not nth or int(nth) == _commits:
@@ -507,6 +516,5 @@ def _pause_inside_commit(writer) -> None:
             if marker:
                 Path(marker).write_text(str(os.getpid()))
             time.sleep(float(seconds))
-        commit_toc(segments)
 
-    writer._commit_toc = paused
+    around_commit_toc(writer, pause)

@@ -36,7 +36,9 @@ class Task:
     ocr: bool = False
     page_range: tuple[int, int] | None = None
     split_above: int = 0          # for PDFs: report the page count instead when it exceeds this
-    timeout: float = 300.0
+    timeout: float = 300.0        # seconds this task may take at most
+    deadline: float = 0.0         # wall clock (time.time()) by which the whole file must be done;
+                                  # 0: the task's start plus its timeout
 
 
 @dataclass
@@ -47,6 +49,18 @@ class Result:
     reason: str = ""              # failure reason code (indexer.reasons)
     message: str = ""
     seconds: float = 0.0
+    started: float = 0.0          # wall clock when the task began (a big PDF's limit counts from here)
+    worker: str = ""              # which worker ran it
+
+
+def stop_margin(timeout: float) -> float:
+    """How long before its deadline a reader stops beginning pages, so that what it read
+    comes back before the task is stopped."""
+    return min(1.0, 0.05 * timeout)
+
+
+def deadline_of(task: Task, started: float) -> float:
+    return task.deadline or started + task.timeout
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -72,27 +86,34 @@ def _limit_memory(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _run(task: Task) -> Result:
-    started = time.monotonic()
+def run_task(task: Task, path: str | None = None, worker: str = "") -> Result:
+    """Read one file or page range in this process (a worker's, on this machine or a cluster's).
+
+    path: where the file is here, when not at task.path (bytes the client sent)."""
+    started, wall = time.monotonic(), time.time()
+    path = path or task.path
+    stop_at = deadline_of(task, wall) - stop_margin(task.timeout)
+
+    def result(**fields) -> Result:
+        return Result(task, seconds=time.monotonic() - started, started=wall, worker=worker, **fields)
+
     try:
-        if task.split_above and task.path.lower().endswith(".pdf") and task.page_range is None:
-            count = pdf_page_count(task.path, password=task.password)
+        if task.split_above and path.lower().endswith(".pdf") and task.page_range is None:
+            count = pdf_page_count(path, password=task.password)
             if count > task.split_above:
-                return Result(task, page_count=count, seconds=time.monotonic() - started)
-        extraction = extract(task.path, password=task.password, ocr=task.ocr,
-                             page_range=task.page_range)
-        return Result(task, extraction=extraction, seconds=time.monotonic() - started)
+                return result(page_count=count)
+        extraction = extract(path, password=task.password, ocr=task.ocr,
+                             page_range=task.page_range, stop_at=stop_at)
+        return result(extraction=extraction)
     except ExtractionError as e:
-        return Result(task, reason=e.reason, message=e.message, seconds=time.monotonic() - started)
+        return result(reason=e.reason, message=e.message)
     except MemoryError:
-        return Result(task, reason="too_large", message="geheugenlimiet bereikt",
-                      seconds=time.monotonic() - started)
+        return result(reason="too_large", message="geheugenlimiet bereikt")
     except RecursionError:
-        return Result(task, reason="damaged", message="te diep geneste structuur",
-                      seconds=time.monotonic() - started)
+        return result(reason="damaged", message="te diep geneste structuur")
     except Exception as e:  # a bug or a library failure we did not foresee: one line, not a traceback
         detail = traceback.format_exception_only(type(e), e)[-1].strip()
-        return Result(task, reason="damaged", message=detail[:200], seconds=time.monotonic() - started)
+        return result(reason="damaged", message=detail[:200])
 
 
 def _preload_readers() -> None:
@@ -125,7 +146,7 @@ def _worker_main(conn, memory_mb: int, parent_pid: int) -> None:
             return
         if task is None:
             return
-        result = _run(task)
+        result = run_task(task, worker=f"pid {os.getpid()}")
         try:
             conn.send(result)
         except MemoryError:
@@ -144,10 +165,15 @@ class _Worker:
         self.conn = parent_conn
         self.task: Task | None = None
         self.deadline = 0.0
+        self.limit = 0.0
 
     def assign(self, task: Task) -> None:
         self.task = task
-        self.deadline = time.monotonic() + task.timeout
+        limit = task.timeout
+        if task.deadline:  # a chunk of a big file: what is left of the file's time
+            limit = max(0.0, min(limit, task.deadline - time.time()))
+        self.limit = limit
+        self.deadline = time.monotonic() + limit
         self.conn.send(task)
 
     def kill(self) -> None:
@@ -213,8 +239,8 @@ class WorkerPool:
                 elif time.monotonic() >= worker.deadline:
                     task = worker.task
                     self._replace(worker)
-                    yield Result(task, reason="timeout",
-                                 message=f"na {task.timeout:.0f} s gestopt", seconds=task.timeout)
+                    yield Result(task, reason="timeout", message=f"na {task.timeout:.0f} s gestopt",
+                                 seconds=worker.limit)
 
     def _collect(self, worker: _Worker) -> Result:
         task = worker.task
@@ -236,7 +262,9 @@ class WorkerPool:
     def _fill(self) -> None:
         if not self._workers:
             _preload_readers()
-        while len(self._workers) < self.size:
+        # Started as tasks need them (the chunks of a big PDF may need more than the files did).
+        busy = sum(1 for w in self._workers if w.task is not None)
+        while len(self._workers) < min(self.size, busy + len(self._queue)):
             self._workers.append(_Worker(self._context, self.memory_mb))
         for worker in self._workers:
             if worker.task is None and self._queue:

@@ -286,6 +286,15 @@ def test_size_cap(server, tmp_path):
     assert stdout.startswith(f"Opgehaald uit {server.sru_url}: 10 nieuw, 0 vervangen, 0 ongewijzigd;")
 
 
+def test_report_in_english(server, tmp_path):
+    result = CliRunner().invoke(main, ["harvest", str(tmp_path / "a"), "--dossier", "32545", "--max-size", "0.02",
+                                       "--base-url", server.sru_url, "--rate", "50"], env={"KAMERZOEK_LANG": "en"})
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"Fetched from {server.sru_url}: 10 new, 0 replaced, 0 unchanged;")
+    assert result.stderr == (f"Failed (1):\n  kamerstukken/kst-32545-143.pdf: {server.url}{KST_PDF} is larger than "
+                             f"the limit of 20 kB (37 kB)\n")
+
+
 def test_service_that_never_answers_is_exit_3(server, tmp_path):
     import socket
     with socket.socket() as s:
@@ -394,6 +403,12 @@ def test_harvest_index_search_with_official_metadata_and_citations(server, tmp_p
             "Overzicht spaartarieven per bank")
 
     check(index, in_process=False)
+    # A citation is a query: the harvested motion comes first, as the document referred to.
+    result = CliRunner().invoke(main, ["search", "Kamerstukken II 2020/21, 32545, nr. 143", "--json",
+                                       "--index", str(index)])
+    answer = json.loads(result.stdout)
+    assert answer["reference"]["matched"] == "kst-32545-143"
+    assert "kst-32545-143" in answer["results"][0]["path"]
     # The same folder indexed by `kamerzoek index` afterwards: the same documents, never the state files.
     second = tmp_path / "index2"
     result = CliRunner().invoke(main, ["index", str(out), "--index", str(second), "--json"])

@@ -17,26 +17,28 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from conftest import CORPUS, ROOT, kamerzoek_exe
 from indexer.build import Options, build_index
-from indexer.engines import make_store, run_search
-from indexer.search import SearchRequest
+from indexer.engines import make_store
+from indexer.engines.opensearch_engine import OpenSearchEngine
+from indexer.search import SearchRequest, open_engine, search, search_all
 from indexer.store import Store
 from live_server import LiveServer
-from test_relevance import MIN_RECALL_CORPUS, MIN_RECALL_SHARED, recall_at_10
+from test_relevance import MIN_RECALL_CORPUS, recall_at_10
 
 pytestmark = pytest.mark.opensearch
 
 sys.path.insert(0, str(ROOT / "bench"))
 import generate  # noqa: E402  (bench/generate.py: the bench's pages and queries)
 
-BENCH_PAGES = 800
-BENCH_QUERIES = 240
-LOSS_PAGES = 400
+BENCH_PAGES = 400
+BENCH_QUERIES = 120
+LOSS_PAGES = 200
 # Share of the bench queries whose top 10 holds the same documents on both engines, reached when
 # this was written: a regression guard. The issue asks for 0.95; see bench/RESULTS.md for why not.
 MIN_SAME_TOP10 = 0.70
@@ -69,23 +71,12 @@ def _run(args, env=None, timeout=180):
 
 # -- the same answers -----------------------------------------------------------------------
 def test_relevance_set_over_the_shipped_corpus_on_opensearch(os_corpus):
-    recall, misses = recall_at_10(None, "corpus", store=os_corpus)
+    recall, misses = recall_at_10(None, "corpus", engine=OpenSearchEngine(os_corpus))
     assert recall >= MIN_RECALL_CORPUS, misses
 
 
-@pytest.mark.timeout(1200)
-def test_relevance_set_over_the_shared_corpus_on_opensearch(opensearch_cluster, shared_index, tmp_path):
-    from conftest import require_shared
-    shared_dir = require_shared()
-    store = make_store(_with_cache(shared_index, tmp_path / "os"), opensearch_cluster.url("shared"))
-    roots = [CORPUS] + [shared_dir / "corpus" / d for d in ("parliamentary", "laws", "government")]
-    _build(roots, store)
-    recall, misses = recall_at_10(None, "shared", store=store)
-    assert recall >= MIN_RECALL_SHARED, misses
-
-
-def _top10(searcher, q) -> list[str]:
-    answer = run_search(searcher, SearchRequest(q=q.text, types=[q.type] if q.type else [], per_page=10))
+def _top10(engine, q) -> list[str]:
+    answer = search(engine, SearchRequest(q=q.text, types=[q.type] if q.type else [], per_page=10))
     return [r["doc_id"] for r in answer["results"]], answer["total"]
 
 
@@ -105,14 +96,14 @@ def test_the_bench_queries_find_the_same_top_10_on_both_engines(bench_pair):
     base, os_store = bench_pair
     queries = generate.Generator().queries(BENCH_QUERIES)
     same, differ = 0, []
-    with Store(base / "whoosh").searcher() as ws, os_store.searcher() as oss:
-        for q in queries:
-            (w_top, w_total), (o_top, o_total) = _top10(ws, q), _top10(oss, q)
-            assert o_total == w_total, (q.text, w_total, o_total)  # the same pages match
-            if set(w_top) == set(o_top):
-                same += 1
-            else:
-                differ.append((q.kind, q.text, sorted(set(w_top) ^ set(o_top))))
+    ws, oss = open_engine(None, base / "whoosh"), OpenSearchEngine(os_store)
+    for q in queries:
+        (w_top, w_total), (o_top, o_total) = _top10(ws, q), _top10(oss, q)
+        assert o_total == w_total, (q.text, w_total, o_total)  # the same pages match
+        if set(w_top) == set(o_top):
+            same += 1
+        else:
+            differ.append((q.kind, q.text, sorted(set(w_top) ^ set(o_top))))
     share = same / len(queries)
     print(f"\nsame top-10 documents on both engines: {same}/{len(queries)} = {share:.3f}")
     for item in differ:
@@ -159,9 +150,8 @@ def test_index_search_status_and_serve_with_engine(opensearch_cluster, tmp_path)
 def test_whoosh_and_opensearch_answer_alike_on_the_corpus(os_corpus, corpus_index):
     for q in ("terrorismebestrijding", '"nationaal coördinator"', "jihad* NIET syrie", "titel:dreigingsbeeld",
               "dreigingsniveau jaar:2019..2021", "radicalisering OF extremisme", "terrorsme"):
-        with Store(corpus_index).searcher() as ws, os_corpus.searcher() as oss:
-            w = run_search(ws, SearchRequest(q=q))
-            o = run_search(oss, SearchRequest(q=q))
+        w = search(open_engine(None, corpus_index), SearchRequest(q=q))
+        o = search(OpenSearchEngine(os_corpus), SearchRequest(q=q))
         assert o["total"] == w["total"], q
         assert {r["doc_id"] for r in o["results"]} == {r["doc_id"] for r in w["results"]}, q
         assert o["facets"] == w["facets"], q
@@ -170,6 +160,33 @@ def test_whoosh_and_opensearch_answer_alike_on_the_corpus(os_corpus, corpus_inde
         for a, b in zip(sorted(o["results"], key=lambda r: r["doc_id"]), sorted(w["results"], key=lambda r: r["doc_id"])):
             assert {p["page"] for p in a["passages"]} <= set(range(1, (a["pages"] or 0) + 1)), q
             assert (a["title"], a["path"], a["date"], a["type"]) == (b["title"], b["path"], b["date"], b["type"]), q
+
+
+def test_exports_since_references_and_document_windows_are_the_same_code(os_corpus, corpus_index):
+    """Above the seam everything is shared: --all exports, --since, references and a document's
+    window of pages answer alike on both engines."""
+    from indexer.search import document
+    whoosh, opensearch = open_engine(None, corpus_index), OpenSearchEngine(os_corpus)
+    heads, every = [], []
+    for engine in (whoosh, opensearch):
+        head, documents = search_all(engine, SearchRequest(q="terrorisme", sort="newest"))
+        heads.append(head["total"])
+        every.append([(d["doc_id"], d["date"]) for d in documents])
+    assert heads[0] == heads[1] == len(every[0]) > 3
+    assert [d for _, d in every[1]] == [d for _, d in every[0]]  # newest first, on both
+    assert sorted(every[1]) == sorted(every[0])
+    some = sorted(doc_id for doc_id, _ in every[0])[:3]
+    arrived = {doc_id: (datetime(2030, 1, 1, tzinfo=timezone.utc),) for doc_id in some}
+    since = [search(e, SearchRequest(q="terrorisme", since="2029-12-31", arrived=arrived)) for e in (whoosh, opensearch)]
+    assert since[0]["total"] == since[1]["total"] == 3
+    assert {r["doc_id"] for r in since[1]["results"]} == set(some)
+    doc_id = some[0]
+    w = document(whoosh, doc_id, q="terrorisme", page=2, window=2)
+    o = document(opensearch, doc_id, q="terrorisme", page=2, window=2)
+    assert [p["page"] for p in o["pages"]] == [p["page"] for p in w["pages"]]
+    assert [p["html"] for p in o["pages"]] == [p["html"] for p in w["pages"]]
+    assert o["window"] == w["window"] and o["hit_pages"] == w["hit_pages"]
+    assert opensearch.document("niet-bestaand") is None and opensearch.pages("niet-bestaand") == []
 
 
 # -- losing a node ----------------------------------------------------------------------------
@@ -244,9 +261,9 @@ def test_a_node_killed_during_searches_and_an_index_run(opensearch_cluster, tmp_
         _build([docs], clean)
         loss = make_store(folder, url)
         assert _records(loss) == _records(clean)
-        with loss.searcher() as a, clean.searcher() as b:
-            for q in generate.Generator().queries(60):  # the same totals (scores may differ a little:
-                assert _top10(a, q)[1] == _top10(b, q)[1], q.text  # deleted records count in Lucene's idf)
+        a, b = OpenSearchEngine(loss), OpenSearchEngine(clean)
+        for q in generate.Generator().queries(30):  # the same totals (scores may differ a little:
+            assert _top10(a, q)[1] == _top10(b, q)[1], q.text  # deleted records count in Lucene's idf)
     finally:
         opensearch_cluster.start_node(2)
         opensearch_cluster.module.wait_green([opensearch_cluster.http_port], 3, 180)
@@ -278,8 +295,11 @@ def test_engine_down_at_start_exits_3_with_a_sentence(tmp_path):
 def test_a_bad_engine_url_exits_2(tmp_path):
     done = _run(["search", "x", "--index", str(tmp_path), "--engine", "elastic://127.0.0.1:9200/x"])
     assert done.returncode == 2
-    assert done.stderr.strip() == ("Fout: onbekende zoekmachine 'elastic://127.0.0.1:9200/x'; gebruik whoosh "
-                                   "of opensearch://HOST:POORT/INDEX")
+    assert done.stderr.strip() == ("Fout: onbekende zoekmachine 'elastic://' in --engine "
+                                   "'elastic://127.0.0.1:9200/x'; gebruik whoosh (de indexmap) of een "
+                                   "ondersteunde URL.")
+    bad = _run(["search", "x", "--index", str(tmp_path), "--engine", "opensearch://127.0.0.1:9200/X Y"])
+    assert bad.returncode == 2 and bad.stderr.startswith("Fout: ongeldige indexnaam 'X Y'")
 
 
 def test_an_engine_that_does_not_answer_times_out(tmp_path):

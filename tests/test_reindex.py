@@ -24,7 +24,7 @@ REPORT_KEYS = {
     "started", "finished", "seconds", "dry_run", "roots", "added", "changed", "removed", "moved",
     "unchanged", "ignored", "unreadable", "stale", "partial", "needs_ocr", "documents_indexed",
     "pages_indexed", "documents_total", "pages_total", "files_extracted", "files_from_cache",
-    "failures_remembered",
+    "failures_remembered", "chunks_from_cache", "workers",
 }
 HARD_REASONS = {
     "aes-256-r6.pdf": "encrypted",
@@ -343,7 +343,7 @@ def test_partial_pdf_is_indexed_and_reported(tmp_path):
     code, report = index_json(index, docs)
     assert code == 1
     assert report["unreadable"] == [{"path": paths(docs / "onvolledig.pdf")[0], "reason": "partial",
-                                     "message": report["unreadable"][0]["message"]}]
+                                     "message": report["unreadable"][0]["message"], "pages": [[1, 3]]}]
     assert report["partial"] == paths(docs / "onvolledig.pdf")
     assert report["documents_total"] == 1 and report["pages_total"] == 3
     assert hits(index, marker(3))
@@ -680,7 +680,7 @@ def make_dense_pdf(path: Path, normal_pages: int, numbers: int) -> Path:
 def test_big_pdf_is_read_in_page_ranges_and_a_slow_range_makes_it_partial(tmp_path):
     docs, index = tmp_path / "archief", tmp_path / "index"
     pdf = make_dense_pdf(docs / "rapport.pdf", normal_pages=40, numbers=40000)  # 41 pages: two ranges
-    code, report = index_json(index, docs, "--timeout", "1")
+    code, report = index_json(index, docs, "--timeout", "2")
     assert code == 1
     [item] = report["unreadable"]
     assert (item["path"], item["reason"]) == (paths(pdf)[0], "partial")

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.engines import run_search
-from indexer.search import SearchRequest, search
+from indexer.search import SearchRequest, open_engine, search
 from indexer.store import Store
 
 RELEVANCE = Path(__file__).with_name("relevance.json")
@@ -29,24 +28,24 @@ def test_the_set_is_large_and_varied():
     assert {q["index"] for q in QUERIES} == {"corpus", "shared"}
 
 
-def recall_at_10(index_dir: Path | None, which: str, store=None) -> tuple[float, list[str]]:
-    """Recall at 10 of the set's queries over an index folder, or over a store (another engine)."""
+def recall_at_10(index_dir: Path | None, which: str, engine=None) -> tuple[float, list[str]]:
+    """Recall at 10 of the set's queries over an index folder, or over an engine (another one)."""
     found = total = 0
     misses: list[str] = []
     per_kind: dict = defaultdict(lambda: [0, 0])
-    with (store or Store(index_dir)).searcher() as searcher:
-        for entry in (q for q in QUERIES if q["index"] == which):
-            answer = run_search(searcher, SearchRequest(q=entry["q"], per_page=10))
-            pages = {Path(r["path"]).name: [p["page"] for p in r["passages"]] for r in answer["results"]}
-            for expected in entry["expect"]:
-                hit = expected["file"] in pages and ("page" not in expected or
-                                                     expected["page"] in pages[expected["file"]])
-                found += hit
-                total += 1
-                per_kind[entry["kind"]][0] += hit
-                per_kind[entry["kind"]][1] += 1
-                if not hit:
-                    misses.append(f"{entry['q']!r}: {expected} not in {pages}")
+    engine = engine if engine is not None else open_engine(None, index_dir)
+    for entry in (q for q in QUERIES if q["index"] == which):
+        answer = search(engine, SearchRequest(q=entry["q"], per_page=10))
+        pages = {Path(r["path"]).name: [p["page"] for p in r["passages"]] for r in answer["results"]}
+        for expected in entry["expect"]:
+            hit = expected["file"] in pages and ("page" not in expected or
+                                                 expected["page"] in pages[expected["file"]])
+            found += hit
+            total += 1
+            per_kind[entry["kind"]][0] += hit
+            per_kind[entry["kind"]][1] += 1
+            if not hit:
+                misses.append(f"{entry['q']!r}: {expected} not in {pages}")
     recall = found / total
     print(f"\nrecall@10 over {which}: {found}/{total} = {recall:.3f}")
     for kind, (hits, count) in sorted(per_kind.items()):

@@ -486,14 +486,15 @@ def test_expansion_cap_gives_a_notice(searcher, monkeypatch):
                                "titel:motie", "type:kamerbrief terrorismebestrijding", "terugkeer*",
                                '"open samenleving" jaar:2016..2017'])
 def test_scores_equal_whoosh_bm25f(searcher, q):
-    parsed = engine.parse_query(q, searcher.schema, searcher.reader())
+    parsed = engine.parse_query(q, engine.as_engine(searcher))
+    whoosh_query = engine.to_whoosh(parsed.plan)
     evaluator = engine._Evaluator(searcher, time.monotonic() + 10)
     mine = {}
     for sub, offset, seg in engine._leaves(searcher):
-        for docnum, score in evaluator.scores(parsed.query, sub, seg).items():
+        for docnum, score in evaluator.scores(whoosh_query, sub, seg).items():
             if seg.ordinal[docnum] >= 0:
                 mine[docnum + offset] = score
-    theirs = {hit.docnum: hit.score for hit in searcher.search(parsed.query, limit=None)
+    theirs = {hit.docnum: hit.score for hit in searcher.search(whoosh_query, limit=None)
               if hit.get("kind") == "page"}
     assert mine.keys() == theirs.keys()
     assert all(abs(mine[d] - theirs[d]) < 1e-9 for d in mine)

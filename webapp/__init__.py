@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import logging
 import os
-import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 log = logging.getLogger("kamerzoek.web")
 
@@ -19,24 +22,26 @@ def create_app(test_config: dict | None = None) -> Flask:
     """The application factory: configuration from KAMERZOEK_* variables or test_config."""
     from flask import Flask, g, request
 
-    from indexer.engines import default_engine, make_store
-    from indexer.store import SearcherPool, default_index_dir
+    from indexer.search import open_engine
+    from indexer.store import Store, default_index_dir
 
     from .i18n import translator
 
     app = Flask(__name__)
     app.config.from_mapping(
         INDEX_DIR=str(default_index_dir()),
-        ENGINE=default_engine(),
+        ENGINE=os.environ.get("KAMERZOEK_ENGINE"),
         SEARCHER_CHECK_INTERVAL=float(os.environ.get("KAMERZOEK_REFRESH", "1.0")),
         MAX_CONTENT_LENGTH=64 * 1024,
     )
     if test_config:
         app.config.update(test_config)
     app.config["DEBUG"] = False
-    store = make_store(Path(app.config["INDEX_DIR"]), app.config.get("ENGINE"))
+    store = Store(Path(app.config["INDEX_DIR"]))
     app.extensions["kamerzoek_store"] = store
-    app.extensions["kamerzoek_searchers"] = SearcherPool(store, app.config["SEARCHER_CHECK_INTERVAL"])
+    # Every search, document and status goes through the engine seam (indexer/search/engine.py).
+    app.extensions["kamerzoek_engine"] = open_engine(app.config["ENGINE"], Path(app.config["INDEX_DIR"]),
+                                                     check_interval=app.config["SEARCHER_CHECK_INTERVAL"])
 
     from .views import bp
     app.register_blueprint(bp)
@@ -47,7 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.before_request
     def assign_request_id():
-        g.request_id = uuid.uuid4().hex[:12]
+        g.request_id = os.urandom(6).hex()  # 12 hex digits, as uuid4().hex[:12] gave (uuid costs an import)
         g.lang = "en" if request.args.get("lang") == "en" else "nl"
         g.t = translator(g.lang)
 

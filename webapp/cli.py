@@ -9,14 +9,40 @@ from pathlib import Path
 
 import click
 
-from indexer.cli import (IndexProblem, engine_option, index_command, index_option, open_store, search_command,
-                         status_command)
+from indexer.cli import (IndexProblem, cli_engine, engine_option, index_command, index_option,
+                         search_command, status_command)
 from indexer.clitext import LocalizedGroup, echo
-from indexer.harvest.cli import harvest_command
+
+
+# Commands whose modules are imported only when they run: the harvester brings in `requests`
+# and the extractors (half a second), which `kamerzoek search` and `--help` never need.
+LAZY_COMMANDS = {
+    "harvest": ("indexer.harvest.cli", "harvest_command",
+                "Haal officiële publicaties (kamerstukken, bijlagen, handelingen, kamervragen) op bij KOOP's "
+                "SRU-dienst."),
+}
 
 
 class _Group(LocalizedGroup):
     """Ends quietly with exit 0 when the reader of standard output goes away (`| head -1`)."""
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx, name):
+        command = super().get_command(ctx, name)
+        if command is None and name in LAZY_COMMANDS:
+            # For the overview of commands: a stand-in with the short help, nothing imported.
+            command = click.Command(name, help=LAZY_COMMANDS[name][2])
+        return command
+
+    def resolve_command(self, ctx, args):
+        name = args[0] if args else None
+        if name in LAZY_COMMANDS and name not in self.commands:
+            import importlib
+            module, attribute, _ = LAZY_COMMANDS[name]
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return super().resolve_command(ctx, args)
 
     def invoke(self, ctx):
         try:
@@ -42,12 +68,10 @@ def main():
 main.add_command(index_command)
 main.add_command(status_command)
 main.add_command(search_command)
-main.add_command(harvest_command)
 
 
 @main.command("serve")
 @index_option
-@engine_option
 @click.option("--host", default="127.0.0.1", envvar="KAMERZOEK_HOST", show_default=True, help="Adres om op te luisteren.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, envvar="KAMERZOEK_PORT", show_default=True,
               help="Poort.")
@@ -55,12 +79,12 @@ main.add_command(harvest_command)
               help="Aantal serverprocessen (of KAMERZOEK_SERVE_WORKERS; standaard: alle kernen).")
 @click.option("--threads", type=click.IntRange(1, 64), default=8, envvar="KAMERZOEK_THREADS", show_default=True,
               help="Aantal verwerkingsdraden per serverproces.")
-def serve_command(index_dir, engine, host, port, workers, threads):
+@engine_option
+def serve_command(index_dir, host, port, workers, threads, engine_spec):
     """Start de webapp met de productieserver (gunicorn: meerdere processen, elk met draden)."""
     from .server import default_workers, serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    open_store(index_dir, engine=engine)  # fail early with exit 3 when there is no usable index
-    if engine:
-        os.environ["KAMERZOEK_ENGINE"] = engine  # the server's worker processes read it in create_app
-    serve(index_dir, host=host, port=port, workers=workers or default_workers(), threads=threads)
+    cli_engine(engine_spec, index_dir)  # fail early: exit 2 for a bad --engine, 3 when it cannot answer
+    serve(index_dir, host=host, port=port, workers=workers or default_workers(), threads=threads,
+          engine=engine_spec)

@@ -59,7 +59,7 @@ def feed():
     try:
         search_request = request_from_args(args)
         search_request.sort, search_request.arrived, search_request.passages = engine.ARRIVED, arrived, 1
-        answer = engine.search(current_app.extensions["kamerzoek_searchers"].get(), search_request)
+        answer = engine.search(current_app.extensions["kamerzoek_engine"], search_request)
     except QueryError as e:
         return jsonify({"error": g.t.message(str(e))}), 400
     except StoreError as e:
@@ -77,10 +77,15 @@ def feed():
     _el(author, "name", "Kamerzoek")
     _el(root, "generator", "Kamerzoek")
     entries, newest = [], None
+    searcher = current_app.extensions["kamerzoek_engine"]
     for doc in answer["results"]:
         first, changed = arrived.get(doc["doc_id"], (None, None))
-        if first is None:  # written by a run that has not finished yet: it arrives with that run
-            continue
+        if first is None:
+            # Not in the ledger yet (a run still going, or an index from before the ledger, until
+            # its next run): the time its record was written.
+            first = changed = _indexed_at(searcher, doc["doc_id"])
+            if first is None:
+                continue
         newest = changed if newest is None or changed > newest else newest
         entries.append((doc, first, changed))
     _el(root, "updated", _iso(newest or _last_run_time()))
@@ -100,6 +105,15 @@ def feed():
         _el(entry, "summary", summary, type="text")
     body = ET.tostring(root, encoding="unicode", xml_declaration=False)
     return Response('<?xml version="1.0" encoding="utf-8"?>\n' + body, mimetype="application/atom+xml")
+
+
+def _indexed_at(searcher, doc_id: str) -> datetime | None:
+    record = engine.document_file(searcher, doc_id) or {}
+    try:
+        when = datetime.fromisoformat(record.get("indexed") or "")
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.astimezone()
 
 
 def _last_run_time() -> datetime:

@@ -15,7 +15,8 @@ bp = Blueprint("kamerzoek_pages", __name__)
 
 
 def _searcher():
-    return current_app.extensions["kamerzoek_searchers"].get()
+    """The engine the app searches (indexer/search/engine.py)."""
+    return current_app.extensions["kamerzoek_engine"]
 
 
 def _valid_id(doc_id: str) -> bool:
@@ -49,8 +50,7 @@ def _terms(searcher, q: str, synonyms: bool) -> frozenset:
     if not q.strip():
         return frozenset()
     try:
-        return engine.parse_query(q[:engine.MAX_QUERY_LENGTH], searcher.schema, searcher.reader(),
-                                  synonyms=synonyms).highlight_terms
+        return engine.parse_query(q[:engine.MAX_QUERY_LENGTH], searcher, synonyms=synonyms).highlight_terms
     except QueryError:
         return frozenset()
 

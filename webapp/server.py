@@ -34,8 +34,10 @@ def default_workers() -> int:
 class KamerzoekServer(BaseApplication):
     """gunicorn's pre-forking arbiter with gthread workers around create_app()."""
 
-    def __init__(self, index_dir: str, host: str, port: int, workers: int, threads: int):
+    def __init__(self, index_dir: str, host: str, port: int, workers: int, threads: int,
+                 engine: str | None = None):
         self.index_dir = str(index_dir)
+        self.engine = engine
         self.options = {
             "bind": f"{host}:{port}",
             "workers": workers,
@@ -72,11 +74,11 @@ class KamerzoekServer(BaseApplication):
 
         # The whole lexicon in the master: the workers share its pages instead of each loading it.
         lexicon().load_all()
-        app = create_app({"INDEX_DIR": self.index_dir})
+        app = create_app({"INDEX_DIR": self.index_dir, "ENGINE": self.engine})
         # One search before the first visitor: it loads the Dutch lexicon and the other lazy caches.
         app.test_client().get("/api/search", query_string={"q": "kamerzoek"})
         # The warm-up's searcher and index handle stay behind in the master; workers open their own.
-        app.extensions["kamerzoek_searchers"].reset()
+        app.extensions["kamerzoek_engine"].reset()
         app.extensions["kamerzoek_store"].close()
         # Objects made so far are never collected: the collector would otherwise touch (and so
         # copy) their pages in every worker.
@@ -120,11 +122,11 @@ def _when_ready(server) -> None:
 def _post_fork(server, worker) -> None:
     app = server.app.callable
     if app is not None:
-        app.extensions["kamerzoek_searchers"].reset()
+        app.extensions["kamerzoek_engine"].reset()
         app.extensions["kamerzoek_store"].close()
 
 
-def serve(index_dir, host: str, port: int, workers: int, threads: int) -> None:
+def serve(index_dir, host: str, port: int, workers: int, threads: int, engine: str | None = None) -> None:
     """Run the server until it is stopped (SIGTERM or SIGINT end it gracefully)."""
     sys.argv = sys.argv[:1]  # gunicorn reads its own command line otherwise
-    KamerzoekServer(index_dir, host, port, workers, threads).run()
+    KamerzoekServer(index_dir, host, port, workers, threads, engine).run()

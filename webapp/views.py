@@ -13,9 +13,8 @@ from markupsafe import Markup
 
 from indexer import names
 from indexer import export as exports
-from indexer import engines
 from indexer import search as engine
-from indexer.search import EXPORT_CAP, QueryError, status_data
+from indexer.search import EXPORT_CAP, EngineUnavailable, QueryError, status_data
 from indexer.store import IndexMissingError, StoreError
 
 from .search import active_filters, request_from_args, toggle_filter, url_with, with_lang
@@ -24,9 +23,9 @@ bp = Blueprint("kamerzoek", __name__)
 DOC_ID = re.compile(r"^[0-9a-f]{16}$")
 
 
-def searcher():
-    """This thread's searcher, refreshed after each commit."""
-    return current_app.extensions["kamerzoek_searchers"].get()
+def search_engine():
+    """The engine behind the app (its searchers follow each commit)."""
+    return current_app.extensions["kamerzoek_engine"]
 
 
 def store():
@@ -90,13 +89,13 @@ def _answer(args, per_page_cap=None):
     try:
         kwargs = {"per_page_cap": per_page_cap} if per_page_cap else {}
         search_request = request_from_args(args, **kwargs)
-        return _for_people(engines.run_search(searcher(), search_request)), None, 200
+        return _for_people(engine.search(search_engine(), search_request)), None, 200
     except QueryError as e:
         return None, g.t.message(str(e)), 400
     except IndexMissingError as e:
         current_app.logger.warning("request %s: no index: %s", g.request_id, e)
         return None, g.t("error_no_index"), 503
-    except StoreError as e:
+    except EngineUnavailable as e:
         current_app.logger.error("request %s: index unavailable: %s", g.request_id, e, exc_info=True)
         return None, g.t("error_index_unavailable", request_id=g.request_id), 503
 
@@ -149,13 +148,13 @@ def document(doc_id):
     q = request.args.get("q", "")
     synonyms = request.args.get("synonyms", "1") not in ("0", "uit", "off")
     try:
-        s = searcher()
+        s = search_engine()
         if not any(store().inside(p) for p in engine.document_paths(s, doc_id)):
             abort(404)  # the same rule as /original: nothing from outside the indexed folders
         doc = engine.document(s, doc_id, q=q[:engine.MAX_QUERY_LENGTH], synonyms=synonyms,
                               page=_page_arg(), window=engine.DOCUMENT_WINDOW)
-        similar = engines.similar_documents(s, doc_id) if doc else []
-    except StoreError:
+        similar = engine.more_like_this(s, doc_id) if doc else []
+    except EngineUnavailable:
         abort(404)
     if doc is None:
         abort(404)
@@ -185,8 +184,8 @@ def original(doc_id):
     if not DOC_ID.match(doc_id):
         abort(404)
     try:
-        paths = engine.document_paths(searcher(), doc_id)
-    except StoreError:
+        paths = engine.document_paths(search_engine(), doc_id)
+    except EngineUnavailable:
         abort(404)
     for path in paths:
         real = os.path.realpath(path)
@@ -218,8 +217,9 @@ def content_disposition(name: str, disposition: str = "inline") -> str:
 def status_page():
     """What the index holds and how the last run went."""
     try:
-        data = _for_people(status_data(store()))
-    except StoreError as e:
+        data = _for_people(status_data(search_engine()))
+    except (StoreError, EngineUnavailable) as e:
+        current_app.logger.error("request %s: index unavailable: %s", g.request_id, e)
         return render_template("error.html", status=503, key="no_index", detail=str(e)), 503
     return render_template("status.html", data=data)
 
@@ -228,9 +228,10 @@ def status_page():
 def api_status():
     """The status as JSON."""
     try:
-        return jsonify(_for_people(status_data(store())))
-    except StoreError as e:
-        return jsonify({"error": str(e)}), 503
+        return jsonify(_for_people(status_data(search_engine())))
+    except (StoreError, EngineUnavailable) as e:
+        current_app.logger.error("request %s: index unavailable: %s", g.request_id, e)
+        return jsonify({"error": str(e), "request_id": g.request_id}), 503
 
 
 @bp.get("/help")
@@ -246,10 +247,10 @@ def _export(args):
     if error:
         return None, None, error, status
     search_request = request_from_args(export_args, per_page_cap=EXPORT_CAP)
-    s = searcher()
+    s = search_engine()
     prov = None
     if args.get("provenance", "1") not in ("0", "uit", "off", "false"):
-        prov = exports.provenance(search_request, answer, engine.generation(s), store().last_run())
+        prov = exports.provenance(search_request, answer, engine.generation(s), s.info().get("last_run"))
         prov["cap"] = EXPORT_CAP
         prov["truncated"] = answer["total"] > EXPORT_CAP
     return answer, prov, None, 200

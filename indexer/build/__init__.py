@@ -10,7 +10,7 @@ One concern a module:
   runner     `build_index`: the run that ties them together, under the index's run lock
 """
 from .files import IGNORE_FILE, FileState, scan
-from .options import (DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, MIN_CHUNK_SECONDS, SPLIT_PAGES, ConfigurationError,
+from .options import (DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, SPLIT_PAGES, ConfigurationError,
                       Options, read_passwords)
 from .report import Report
 from .runner import build_index
@@ -18,6 +18,6 @@ from .writer import BATCH_DOCUMENTS, BATCH_SECONDS, doc_id_for
 
 __all__ = [
     "BATCH_DOCUMENTS", "BATCH_SECONDS", "DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT", "IGNORE_FILE",
-    "MIN_CHUNK_SECONDS", "SPLIT_PAGES", "ConfigurationError", "FileState", "Options", "Report",
+    "SPLIT_PAGES", "ConfigurationError", "FileState", "Options", "Report",
     "build_index", "doc_id_for", "read_passwords", "scan",
 ]

@@ -65,6 +65,6 @@ class LocalExecutor:
         self._pool.close()
 
 
-def local_workers(requested: int, tasks: int) -> int:
-    """Worker processes for a local run: as asked (or one a core), no more than there are tasks."""
-    return min(requested or os.cpu_count() or 1, max(1, tasks))
+def local_workers(requested: int) -> int:
+    """Worker processes for a local run at most: as asked, or one a core (started as tasks need them)."""
+    return requested or os.cpu_count() or 1

@@ -9,9 +9,8 @@ from pathlib import Path
 from .. import names
 
 SPLIT_PAGES = 40          # PDFs with more pages are extracted in chunks of this size
-DEFAULT_TIMEOUT = 300.0   # seconds per file; a chunk gets its share
+DEFAULT_TIMEOUT = 300.0   # seconds per file, whatever its chunks
 DEFAULT_MEMORY_MB = 2048
-MIN_CHUNK_SECONDS = 30.0  # a chunk's share of the time limit is at least this (or the whole limit)
 
 
 class ConfigurationError(Exception):
@@ -28,6 +27,7 @@ class Options:
     rebuild: bool = False
     dry_run: bool = False
     follow_symlinks: bool = False   # index what links lead to outside the indexed folders
+    dask: str = ""            # a Dask scheduler's address (tcp://HOST:PORT): extraction runs on its workers
 
 
 def read_passwords(path: Path) -> dict[str, str]:

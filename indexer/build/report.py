@@ -31,6 +31,8 @@ class Report:
     files_extracted: int = 0       # files given to the extraction workers
     files_from_cache: int = 0      # documents written from the text cache
     failures_remembered: int = 0   # files not read again: they failed before with the same options
+    chunks_from_cache: int = 0     # page ranges of big files found in the cache (read by a killed run)
+    workers: dict[str, dict] = field(default_factory=dict)  # worker -> {"tasks", "chunks"} it ran
 
     def as_dict(self) -> dict:
         return {
@@ -45,7 +47,8 @@ class Report:
             "documents_indexed": self.documents_indexed, "pages_indexed": self.pages_indexed,
             "documents_total": self.documents_total, "pages_total": self.pages_total,
             "files_extracted": self.files_extracted, "files_from_cache": self.files_from_cache,
-            "failures_remembered": self.failures_remembered,
+            "failures_remembered": self.failures_remembered, "chunks_from_cache": self.chunks_from_cache,
+            "workers": {name: dict(counts) for name, counts in sorted(self.workers.items())},
         }
 
     @property

@@ -22,7 +22,7 @@ from ..store import Store
 from ..workers import Result, Task
 from .executors import Executor, LocalExecutor, local_workers
 from .files import hash_changed, scan
-from .options import MIN_CHUNK_SECONDS, SPLIT_PAGES, ConfigurationError, Options, attempt, password_for
+from .options import SPLIT_PAGES, ConfigurationError, Options, attempt, password_for
 from .plan import Doc, Plan, file_entries, known_entries, plan as make_plan
 from .report import Report, now, sentence
 from .writer import BatchWriter, totals
@@ -87,6 +87,17 @@ def build_index(
 
 
 def _run(roots: list[Path], store: Store, options: Options, progress, report: Report, began: float) -> Report:
+    # A cluster that does not answer is found before the index is touched.
+    executor = None if options.dry_run else _connect(options, progress)
+    try:
+        return _plan_and_write(roots, store, options, progress, report, began, executor)
+    finally:
+        if executor is not None:
+            executor.close()
+
+
+def _plan_and_write(roots: list[Path], store: Store, options: Options, progress, report: Report,
+                    began: float, executor: Executor | None) -> Report:
     if options.rebuild:
         # A rebuild replaces the whole index: the folders indexed into it before come
         # back too, or their documents would be lost without a word.
@@ -116,6 +127,27 @@ def _run(roots: list[Path], store: Store, options: Options, progress, report: Re
     if options.dry_run:
         return _finish(report, began)
 
+    _write(store, options, progress, report, plan, executor)
+    report.documents_total, report.pages_total = totals(store)
+    record_arrivals(store)
+    _finish(report, began)
+    store.write_run(report.as_dict())
+    return report
+
+
+def _connect(options: Options, progress) -> Executor | None:
+    """The cluster's executor for --dask (raises ExecutorError when it does not answer)."""
+    if not options.dask:
+        return None
+    from .dask_executor import DaskExecutor
+    executor = DaskExecutor(options.dask, options.memory_mb, files={})
+    if progress:
+        progress({"event": "executor", "kind": "dask", "address": options.dask,
+                  "workers": executor.workers, "dashboard": executor.dashboard})
+    return executor
+
+
+def _write(store: Store, options: Options, progress, report: Report, plan: Plan, executor) -> None:
     roots_before = store.roots()
     store.add_roots(report.roots)
     store.set_follow_symlinks(options.follow_symlinks)
@@ -124,7 +156,7 @@ def _run(roots: list[Path], store: Store, options: Options, progress, report: Re
     cache = TextCache(store.cache_dir)
     if options.rebuild:
         cache.forget_failures()  # a rebuild tries every file again
-    run = _Run(store, report, progress, plan, cache, options)
+    run = _Run(store, report, progress, plan, cache, options, executor)
     try:
         try:
             run.execute()
@@ -137,12 +169,6 @@ def _run(roots: list[Path], store: Store, options: Options, progress, report: Re
         # A run that fails brings no new folder in: a later --rebuild would pull it in.
         store.restore_roots(roots_before)
         raise
-
-    report.documents_total, report.pages_total = totals(store)
-    record_arrivals(store)
-    _finish(report, began)
-    store.write_run(report.as_dict())
-    return report
 
 
 def record_arrivals(store: Store) -> None:
@@ -167,7 +193,9 @@ class _Run:
     """Writes the plan: records of moved files, new content from the cache or the workers,
     replaced and removed documents; each document is written at most once per run."""
 
-    def __init__(self, store: Store, report: Report, progress, plan: Plan, cache: TextCache, options: Options):
+    def __init__(self, store: Store, report: Report, progress, plan: Plan, cache: TextCache, options: Options,
+                 executor: Executor | None = None):
+        self.executor = executor  # None: the local worker pool
         self.report = report
         self.known = plan.known
         self.plan = plan
@@ -195,7 +223,7 @@ class _Run:
                 remembered[sha] = failure
             else:
                 pending[sha] = {"path": path, "chunks": {None: None}}
-        with LocalExecutor(local_workers(options.workers, len(pending)), options.memory_mb) as pool:
+        with self._executor(pending) as pool:
             for sha in pending:
                 self._submit(pool, sha, pending)
             if pending:
@@ -225,6 +253,14 @@ class _Run:
             self.writer.remove(doc)
         self.writer.commit()
 
+    def _executor(self, pending: dict) -> Executor:
+        if self.executor is None:
+            return LocalExecutor(local_workers(self.options.workers), self.options.memory_mb)
+        # What a cluster's worker needs to check its copy of a file, or to be sent the bytes.
+        self.executor.files = {s.path: (sha, s.size) for sha in self.plan.to_index
+                               for s in self.plan.current[sha][:1]}
+        return self.executor
+
     def _in_cache(self, sha: str) -> bool:
         """Whether the text cache can stand in for reading the file."""
         if not self.cache.has(sha):
@@ -244,28 +280,49 @@ class _Run:
         sha, chunk = result.task.key
         job = pending[sha]
         options = self.options
+        self._count_worker(result)
         if result.page_count:
-            # A big PDF: split it across the workers by page ranges, each with its share of the time.
+            # A big PDF: split it across the workers by page ranges, in page order ahead of
+            # other files. The time limit holds for the whole file, counted from its first task.
             del job["chunks"][None]
             job["page_count"] = result.page_count
-            for first in range(1, result.page_count + 1, SPLIT_PAGES):
-                last = min(result.page_count, first + SPLIT_PAGES - 1)
-                share = max(options.timeout * (last - first + 1) / result.page_count,
-                            min(options.timeout, MIN_CHUNK_SECONDS))
-                pool.submit(Task(key=(sha, (first, last)), path=result.task.path,
-                                 password=result.task.password, ocr=options.ocr,
-                                 page_range=(first, last), timeout=share), first=True)
-                job["chunks"][(first, last)] = None
-            return
-        job["chunks"][chunk] = result
+            deadline = (result.started or time.time()) + options.timeout
+            ranges = [(first, min(result.page_count, first + SPLIT_PAGES - 1))
+                      for first in range(1, result.page_count + 1, SPLIT_PAGES)]
+            to_read = []
+            for first, last in ranges:
+                task = Task(key=(sha, (first, last)), path=result.task.path, password=result.task.password,
+                            ocr=options.ocr, page_range=(first, last), timeout=options.timeout,
+                            deadline=deadline)
+                done = self.cache.get_chunk(sha, first, last)  # read by a run that was killed
+                if done is not None and (not options.ocr or not done.needs_ocr):
+                    self.report.chunks_from_cache += 1
+                    job["chunks"][(first, last)] = Result(task, extraction=done)
+                else:
+                    job["chunks"][(first, last)] = None
+                    to_read.append(task)
+            for task in reversed(to_read):  # each goes first: the last one submitted leads
+                pool.submit(task, first=True)
+            if to_read:
+                return
+        else:
+            job["chunks"][chunk] = result
+            if chunk is not None and not result.reason and not result.extraction.stopped:
+                self.cache.put_chunk(sha, chunk[0], chunk[1], result.extraction)
         if any(r is None for r in job["chunks"].values()):
             return  # more chunks to come
         del pending[sha]
+        if job.get("page_count"):
+            self.cache.drop_chunks(sha)
         results = [r for _, r in sorted(job["chunks"].items(), key=lambda kv: kv[0] or (0, 0))]
         failures = [r for r in results if r.reason]
-        extraction = _merge([r.extraction for r in results if not r.reason])
+        read = [r.extraction for r in results if not r.reason]
+        stopped = any(e.stopped for e in read) or any(r.reason == "timeout" for r in failures)
+        extraction = _merge(read)
         if extraction is None or not any(p.text.strip() for p in extraction.pages):
-            if failures:
+            if stopped:
+                reason, message = "timeout", f"na {options.timeout:g} s gestopt; geen pagina met tekst gelezen"
+            elif failures:
                 reason, message = failures[0].reason, failures[0].message
             elif extraction is not None and extraction.needs_ocr:
                 # The chunks of a scan: each left the verdict on the whole file to us.
@@ -277,15 +334,20 @@ class _Run:
                 self.cache.put_failure(sha, attempt(job["path"], options), reason, message)
             self._failed(sha, reason, message)
         else:
-            detail = ""
-            if failures:
-                extraction.partial = True  # some page ranges failed: index what was read, not cached
-                detail = "; ".join(f"pagina {r.task.page_range[0]}–{r.task.page_range[1]}: {describe(r.reason)}"
-                                   for r in failures if r.task.page_range)
+            if failures or stopped:
+                extraction.partial = True  # index what was read; not cached, so a later run reads it all
+                extraction.stopped = stopped
             else:
                 self.cache.put(sha, extraction)
-            self._indexed(sha, extraction, detail, job.get("page_count", 0))
+            self._indexed(sha, extraction, _missing(results), job.get("page_count", 0))
         self.writer.maybe_commit()
+
+    def _count_worker(self, result: Result) -> None:
+        if not result.worker:
+            return
+        counts = self.report.workers.setdefault(result.worker, {"tasks": 0, "chunks": 0})
+        counts["tasks"] += 1
+        counts["chunks"] += 1 if result.task.page_range else 0
 
     def _files_for(self, sha: str) -> list[dict]:
         doc = self.known.get(sha)
@@ -301,7 +363,8 @@ class _Run:
         if extraction.partial:
             self.report.partial.append(files[0]["path"])
             self.report.unreadable.append({"path": files[0]["path"], "reason": "partial",
-                                           "message": describe("partial", detail)})
+                                           "message": describe("partial", detail),
+                                           "pages": page_ranges(p.number for p in extraction.pages)})
         if extraction.needs_ocr:
             self.report.needs_ocr.append({"path": files[0]["path"], "pages": extraction.needs_ocr})
         # The old versions at these paths make way in the same commit.
@@ -349,6 +412,40 @@ class _Run:
                 self.writer.write_record(doc, files, "stale", stale_reason=reasons[0])
             elif files != doc.files or doc.info.get("status", "ok") != "ok":
                 self.writer.write_record(doc, files, "ok")
+
+
+def _missing(results: list[Result]) -> str:
+    """The page ranges not read and why: "pagina 41–80: tijdslimiet …; pagina 121–160: …"."""
+    runs: list[list] = []  # [first, last, reason]
+    for r in results:
+        if r.task.page_range is None:
+            if r.extraction is not None and r.extraction.stopped:
+                return describe("timeout")
+            continue
+        first, last = r.task.page_range
+        if not r.reason:
+            if not r.extraction.stopped:
+                continue
+            first = max((p.number for p in r.extraction.pages), default=first - 1) + 1
+            if first > last:
+                continue
+        reason = r.reason or "timeout"
+        if runs and runs[-1][2] == reason and runs[-1][1] + 1 == first:
+            runs[-1][1] = last
+        else:
+            runs.append([first, last, reason])
+    return "; ".join(f"pagina {a}–{b}: {describe(reason)}" for a, b, reason in runs)
+
+
+def page_ranges(numbers) -> list[list[int]]:
+    """Page numbers as [first, last] runs: [1, 2, 3, 7] -> [[1, 3], [7, 7]]."""
+    runs: list[list[int]] = []
+    for number in sorted(set(numbers)):
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    return runs
 
 
 def _merge(parts: list[Extraction]) -> Extraction | None:

@@ -69,18 +69,3 @@ def make_store(index_dir, engine: str | None = None):
         return Store(index_dir)
     from .opensearch import OpenSearchStore
     return OpenSearchStore(url, index_dir)
-
-
-def run_search(searcher, request):
-    """search() on whichever engine the searcher belongs to."""
-    if getattr(searcher, "distributed", False):
-        return searcher.search(request)
-    from ..search import search
-    return search(searcher, request)
-
-
-def similar_documents(searcher, doc_id: str, limit: int = 8):
-    if getattr(searcher, "distributed", False):
-        return searcher.more_like_this(doc_id, limit)
-    from ..search import more_like_this
-    return more_like_this(searcher, doc_id, limit)

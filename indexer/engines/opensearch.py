@@ -86,6 +86,7 @@ def index_body(shards: int, replicas: int) -> dict:
         "settings": {
             "number_of_shards": shards, "number_of_replicas": replicas,
             "refresh_interval": "-1",
+            "max_result_window": 110_000,   # every document of an export, a chunk at a time
             "analysis": {"analyzer": {"kamerzoek_terms": {
                 # Our terms are already analysed: the standard tokenizer keeps each encoded term
                 # whole, and the filler is dropped, leaving its position empty.
@@ -354,7 +355,8 @@ class OpenSearchStore(Store):
     # -- reading -------------------------------------------------------------------
     @contextmanager
     def searcher(self) -> Iterator:
-        yield self.open().searcher()
+        with self.open().searcher() as s:
+            yield s
 
     def scan(self, query: dict, fields: list[str] | None = None, index: str | None = None):
         from opensearchpy import helpers
@@ -389,9 +391,26 @@ class _Index:
     def __init__(self, store: OpenSearchStore):
         self.store = store
 
+    @contextmanager
     def searcher(self):
-        from .opensearch_search import OpenSearchSearcher
-        return OpenSearchSearcher(self.store)
+        yield _Counts(self.store)
+
+
+class _Counts:
+    """What the build asks of a searcher (writer.totals): how many records of a kind."""
+
+    def __init__(self, store: OpenSearchStore):
+        self.store = store
+
+    def document_numbers(self, **terms):
+        q = {"bool": {"filter": [{"term": {k: v}} for k, v in terms.items()]}}
+        index = self.store._target or self.store.alias
+        answer = self.store._call("het tellen", self.store.client.count, index=index, body={"query": q})
+        return range(answer["count"])
+
+    def documents(self, **terms) -> list[dict]:
+        q = {"bool": {"filter": [{"term": {k: v}} for k, v in terms.items()]}}
+        return [stored(hit["_source"]) for hit in self.store.scan(q)]
 
 
 def stored(source: dict) -> dict:

@@ -1,9 +1,8 @@
-"""Searching an OpenSearch index: the same query plan as Whoosh, as OpenSearch's query DSL.
+"""A query plan as OpenSearch's query DSL (used by opensearch_engine.OpenSearchEngine).
 
-The plan (parsed, rewritten and analysed by ``indexer.search.parse_query``) becomes a bool
-query over page records; the best page of each document ranks it (collapse on doc_id, the
-best pages as inner hits); the total and the facets are aggregations over documents, each
-facet leaving out its own filter. NIET excludes documents: the documents with a page that
+The plan (parsed, rewritten and analysed above the engine seam, given to the engine as
+plan.py's dataclasses and turned into a Whoosh query tree by whoosh_plan.to_whoosh) becomes a
+bool query over page records. NIET excludes documents: the documents with a page that
 matches the excluded part are looked up first and left out by doc_id.
 
 Scores: BM25 with Whoosh's k1 and b, statistics over all shards (dfs_query_then_fetch).
@@ -12,72 +11,16 @@ so each term's boost carries the ratio of the two, and scores are Whoosh's BM25F
 """
 from __future__ import annotations
 
-import heapq
 import math
 import re
-import time
-from functools import lru_cache
 
 from whoosh import query
 
-from ..search import request as limits
-from ..search.answer import _document_result, _iso
-from ..search.parse import parse_query
-from ..search.request import TEXT_FIELDS, SearchRequest, normalise_request, request_dates
-from ..search.similar import MLT_PAGES
-from ..search.suggest import suggest
-from ..schema import build_schema
-from ..store import StoreError
-from .opensearch import K1, OpenSearchStore, brief, encode, stored
+from ..search.request import TEXT_FIELDS
+from .opensearch import encode
 
 KEYWORD_FIELDS = {"id", "kind", "doc_id", "type", "dossier", "number", "vergaderjaar", "identifier", "cites"}
 MAX_EXCLUDED = 65000       # documents a NIET may exclude
-DF_CACHE_SECONDS = 5.0
-
-
-@lru_cache(maxsize=1)
-def _schema():
-    return build_schema()
-
-
-class _Reader:
-    """What parse_query and suggest ask of a Whoosh reader, answered by the engine."""
-
-    def __init__(self, searcher: "OpenSearchSearcher"):
-        self.s = searcher
-        self.schema = _schema()
-
-    def generation(self) -> int:
-        """Grows with every commit (refresh) of the index behind the alias."""
-        stats = self.s.store._call("de statistieken", self.s.client.indices.stats, index=self.s.index,
-                                   metric="refresh")
-        return int(stats["_all"]["primaries"]["refresh"]["total"])
-
-    def doc_count_all(self) -> int:
-        return self.s.counts()[0]
-
-    def doc_frequency(self, fieldname: str, text) -> int:
-        return self.s.doc_frequencies([(fieldname, text)])[(fieldname, text)]
-
-    def _terms(self, include: str, size: int) -> list[str]:
-        body = {"size": 0, "query": {"term": {"kind": "page"}},
-                "aggs": {"t": {"terms": {"field": "vocab", "include": include, "size": size,
-                                         "order": {"_key": "asc"}}}}}
-        answer = self.s.call("het opzoeken van woorden", body)
-        return [b["key"] for b in answer["aggregations"]["t"]["buckets"]]
-
-    def expand_prefix(self, fieldname: str, prefix):
-        prefix = prefix.decode("utf-8") if isinstance(prefix, bytes) else prefix
-        return self._terms(_regex_literal(prefix) + ".*", limits.MAX_EXPANSIONS * 4)
-
-    def lexicon(self, fieldname: str):
-        return self._terms(".*", 10000)
-
-    def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int = 0):
-        head = text[:prefix]
-        candidates = self._terms(_regex_literal(head) + ".*", 10000)
-        return [t for t in candidates if abs(len(t) - len(text)) <= maxdist
-                and _levenshtein(text, t) <= maxdist]
 
 
 def _regex_literal(text: str) -> str:
@@ -92,244 +35,6 @@ def _levenshtein(a: str, b: str) -> int:
             cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
         prev = cur
     return prev[-1]
-
-
-_DF: dict = {}
-
-
-class OpenSearchSearcher:
-    """A searcher over the alias: the calls of a Whoosh searcher that search.py's document
-    page, status and suggestions use, plus search() and more_like_this()."""
-
-    distributed = True   # indexer.engines.run_search() asks this searcher itself
-
-    def __init__(self, store: OpenSearchStore):
-        self.store = store
-        self.client = store.client
-        self.index = store.alias
-        self.schema = _schema()
-
-    # Whoosh searcher protocol (SearcherPool, context manager)
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def close(self) -> None:
-        pass
-
-    def up_to_date(self) -> bool:
-        return True
-
-    def refresh(self):
-        return self
-
-    def reader(self) -> _Reader:
-        return _Reader(self)
-
-    # -- requests ------------------------------------------------------------------
-    def call(self, what: str, body: dict, dfs: bool = False) -> dict:
-        """One search request. Partial results are refused: when a node is lost, a shard can fail
-        before its replica takes over, and that is tried once more, rather than counted wrong."""
-        from opensearchpy.exceptions import TransportError
-        params = {"allow_partial_search_results": "false"}
-        if dfs:
-            params["search_type"] = "dfs_query_then_fetch"
-        for attempt in (1, 2):
-            try:
-                answer = self.client.search(index=self.index, body=body, params=params)
-            except TransportError as e:
-                if attempt == 1 and getattr(e, "status_code", None) in (500, 502, 503, 504, "N/A"):
-                    time.sleep(0.5)
-                    continue
-                return self.store._call(what, self.client.search, index=self.index, body=body, params=params)
-            if answer.get("_shards", {}).get("failed") and attempt == 1:
-                time.sleep(0.5)
-                continue
-            return answer
-        return answer
-
-    def counts(self) -> tuple[int, int]:
-        """(every record, page records): Whoosh's N and the pages that carry content."""
-        key = ("counts", self.index)
-        found = _DF.get(key)
-        if found and time.monotonic() - found[0] < DF_CACHE_SECONDS:
-            return found[1]
-        body = {"size": 0, "track_total_hits": True, "aggs": {"pages": {"filter": {"term": {"kind": "page"}}}}}
-        answer = self.call("het tellen", body)
-        value = (answer["hits"]["total"]["value"], answer["aggregations"]["pages"]["doc_count"])
-        _DF[key] = (time.monotonic(), value)
-        return value
-
-    def doc_frequencies(self, pairs: list[tuple[str, str]]) -> dict:
-        """Pages holding each (field, term), one multi-search for those not cached."""
-        now = time.monotonic()
-        out, wanted = {}, []
-        for pair in dict.fromkeys(pairs):
-            found = _DF.get((self.index, pair))
-            if found and now - found[0] < DF_CACHE_SECONDS:
-                out[pair] = found[1]
-            else:
-                wanted.append(pair)
-        if wanted:
-            lines = []
-            for fieldname, text in wanted:
-                lines += [{}, {"size": 0, "track_total_hits": True, "query": _term_query(fieldname, text)}]
-            answer = self.store._call("het tellen van woorden", self.client.msearch, index=self.index, body=lines)
-            for pair, resp in zip(wanted, answer["responses"]):
-                if "error" in resp:
-                    raise StoreError(f"de zoekmachine {self.store.url} weigerde een telling: {brief_error(resp)}")
-                out[pair] = resp["hits"]["total"]["value"]
-                _DF[(self.index, pair)] = (now, out[pair])
-        if len(_DF) > 100_000:
-            _DF.clear()
-        return out
-
-    # -- records -------------------------------------------------------------------
-    def document(self, **terms) -> dict | None:
-        if set(terms) == {"id"}:
-            from opensearchpy.exceptions import NotFoundError
-            try:
-                hit = self.client.get(index=self.index, id=terms["id"])
-            except NotFoundError:
-                return None
-            except Exception as e:
-                raise StoreError(f"de zoekmachine {self.store.url} kon {terms['id']} niet lezen: {brief(e)}") from e
-            return stored(hit["_source"])
-        found = self.documents(**terms)
-        return found[0] if found else None
-
-    def documents(self, **terms) -> list[dict]:
-        q = {"bool": {"filter": [{"term": {k: v}} for k, v in terms.items()]}}
-        return [stored(hit["_source"]) for hit in self.store.scan(q)]
-
-    def document_numbers(self, **terms):
-        """As many numbers as there are matching records (what counting them needs)."""
-        q = {"bool": {"filter": [{"term": {k: v}} for k, v in terms.items()]}}
-        answer = self.store._call("het tellen", self.client.count, index=self.index, body={"query": q})
-        return range(answer["count"])
-
-    def stored_records(self, ids: list[str]) -> dict:
-        if not ids:
-            return {}
-        answer = self.store._call("het lezen van records", self.client.mget, index=self.index, body={"ids": ids})
-        return {d["_id"]: stored(d["_source"]) for d in answer["docs"] if d.get("found")}
-
-    # -- the search ----------------------------------------------------------------
-    def search(self, request: SearchRequest) -> dict:
-        """The same answer as indexer.search.search, from the engine."""
-        started = time.monotonic()
-        deadline = started + limits.QUERY_TIME_LIMIT
-        normalise_request(request)
-        dates = request_dates(request)
-        parsed = parse_query(request.q, self.schema, self.reader(), synonyms=request.synonyms,
-                                deadline=deadline)
-        notices = list(parsed.notices)
-        answer = {
-            "query": request.q, "total": 0, "page": request.page, "per_page": request.per_page,
-            "pages": 1, "sort": request.sort, "results": [],
-            "facets": {"type": [], "year": [], "dossier": []},
-            "expansions": parsed.expansions, "notices": notices, "notice": None,
-            "suggestion": None, "took_ms": 0, "reference": None,
-        }
-        if not parsed.empty:
-            q = parsed.query if dates is None else query.And([parsed.query, dates]).normalize()
-            body = self._search_body(q, request)
-            found = self.call("het zoeken", body, dfs=True)
-            if found.get("timed_out"):
-                notices.append("De zoekvraag duurde te lang; de resultaten zijn mogelijk onvolledig.")
-            aggs = found["aggregations"]
-            total = aggs["all"]["docs"]["value"]
-            facets = _facets(aggs)
-            hits = found["hits"]["hits"]
-            records = self.stored_records([f"doc:{h['fields']['doc_id'][0]}" for h in hits])
-            searcher = _Records(records)
-            results = []
-            for hit in hits:
-                doc_id = hit["fields"]["doc_id"][0]
-                pages = [(p["_score"] if p["_score"] is not None else 0.0, stored(p["_source"]))
-                         for p in hit["inner_hits"]["best"]["hits"]["hits"]]
-                pages = heapq.nsmallest(request.passages, pages, key=lambda p: (-p[0], p[1].get("page", 0)))
-                results.append(_document_result(searcher, doc_id, pages, parsed, request))
-            answer.update(total=total, facets=facets, results=results,
-                          pages=max(1, min(limits.MAX_PAGE, -(-total // request.per_page))))
-        if answer["total"] < limits.SUGGEST_BELOW and not parsed.empty:
-            answer["suggestion"] = suggest(self, request.q)
-        answer["notice"] = " ".join(notices) or None
-        answer["took_ms"] = round((time.monotonic() - started) * 1000, 1)
-        return answer
-
-    def _search_body(self, q: query.Query, request: SearchRequest) -> dict:
-        dsl = Translator(self).translate(q)
-        pages = {"bool": {"must": [dsl], "filter": [{"term": {"kind": "page"}}]}}
-        filters = {"type": [{"terms": {"type": request.types}}] if request.types else [],
-                   "year": [{"terms": {"year": request.years}}] if request.years else [],
-                   "dossier": [{"terms": {"dossier": request.dossiers}}] if request.dossiers else []}
-        every = [f for fs in filters.values() for f in fs]
-        docs = {"cardinality": {"field": "doc_id", "precision_threshold": 40000}}
-
-        def others(name):
-            return {"bool": {"filter": [f for k, fs in filters.items() if k != name for f in fs]}}
-
-        aggs = {
-            "all": {"filter": {"bool": {"filter": every}}, "aggs": {"docs": docs}},
-            "type": {"filter": others("type"), "aggs": {"v": {
-                "terms": {"field": "type", "size": 50, "order": {"docs": "desc"}}, "aggs": {"docs": docs}}}},
-            "year": {"filter": others("year"), "aggs": {"v": {
-                "terms": {"field": "year", "size": 500, "order": {"_key": "asc"}}, "aggs": {"docs": docs}}}},
-            "dossier": {"filter": others("dossier"), "aggs": {"v": {
-                "terms": {"field": "dossier", "size": 60, "order": {"docs": "desc"}}, "aggs": {"docs": docs}}}},
-        }
-        if request.sort == "relevance":
-            sort = [{"_score": "desc"}, {"doc_id": "asc"}]
-        else:
-            order = "desc" if request.sort == "newest" else "asc"
-            sort = [{"date": {"order": order, "missing": "_last"}}, {"doc_id": order}]
-        return {
-            "query": pages, "post_filter": {"bool": {"filter": every}}, "aggs": aggs,
-            "from": (request.page - 1) * request.per_page, "size": request.per_page,
-            "sort": sort, "track_scores": True, "_source": False, "track_total_hits": False,
-            "collapse": {"field": "doc_id", "inner_hits": {
-                "name": "best", "size": max(1, request.passages),
-                "sort": [{"_score": "desc"}, {"page": "asc"}], "_source": ["page", "text", "ocr"]}},
-            "timeout": f"{int(limits.QUERY_TIME_LIMIT * 1000)}ms",
-        }
-
-    def more_like_this(self, doc_id: str, limit: int = 8) -> list[dict]:
-        """Documents like this one: OpenSearch's more-like-this over its pages' terms."""
-        pages = self.call("het zoeken", {"size": MLT_PAGES, "_source": False,
-                                        "query": {"bool": {"filter": [{"term": {"doc_id": doc_id}},
-                                                                      {"term": {"kind": "page"}}]}},
-                                        "sort": [{"page": "asc"}]})["hits"]["hits"]
-        if not pages:
-            return []
-        like = [{"_index": h["_index"], "_id": h["_id"]} for h in pages]
-        body = {"size": limit, "_source": False,
-                "query": {"bool": {"must": [{"more_like_this": {
-                    "fields": ["content"], "like": like, "min_term_freq": 1, "min_doc_freq": 1,
-                    "max_query_terms": 25}}],
-                    "filter": [{"term": {"kind": "page"}}],
-                    "must_not": [{"term": {"doc_id": doc_id}}]}},
-                "collapse": {"field": "doc_id"}, "sort": [{"_score": "desc"}, {"doc_id": "asc"}]}
-        hits = self.call("het zoeken", body)["hits"]["hits"]
-        records = self.stored_records([f"doc:{h['fields']['doc_id'][0]}" for h in hits])
-        out = []
-        for h in hits:
-            record = records.get(f"doc:{h['fields']['doc_id'][0]}") or {}
-            out.append({"doc_id": h["fields"]["doc_id"][0], "title": record.get("title") or "",
-                        "type": record.get("type"), "date": _iso(record.get("date"))})
-        return out
-
-
-class _Records:
-    """The document records of the shown results, as _document_result reads them."""
-
-    def __init__(self, records: dict):
-        self.records = records
-
-    def document(self, id: str):
-        return self.records.get(id)
 
 
 def _facets(aggs: dict) -> dict:
@@ -375,7 +80,7 @@ def _lucene_idf(n: int, df: int) -> float:
 class Translator:
     """A Whoosh query plan as OpenSearch query DSL."""
 
-    def __init__(self, searcher: OpenSearchSearcher):
+    def __init__(self, searcher):  # an OpenSearchEngine: call(), counts(), doc_frequencies()
         self.s = searcher
         self.terms: list[tuple[str, str]] = []
 
@@ -444,6 +149,11 @@ class Translator:
             return _bool(must=[self._dsl(q.a)], must_not=[self._excluded(q.b)])
         if kind is query.Not:
             return _bool(must=[{"match_all": {}}], must_not=[self._excluded(q.query)])
+        if kind is query.AndMaybe:
+            return _bool(must=[self._dsl(q.a)], should=[self._dsl(q.b)], boost=q.boost, minimum=0)
+        if kind in (query.Prefix, query.Wildcard) and q.fieldname in KEYWORD_FIELDS:
+            op = "prefix" if kind is query.Prefix else "wildcard"
+            return {"constant_score": {"filter": {op: {q.fieldname: q.text}}, "boost": q.boost}}
         if kind is query.Every:
             return {"match_all": {"boost": q.boost}}
         if kind is query.Require:
@@ -479,7 +189,7 @@ def _bool(must=(), should=(), must_not=(), filter=(), boost: float = 1.0, minimu
         body["must"] = list(must)
     if should:
         body["should"] = list(should)
-        body["minimum_should_match"] = minimum or 1
+        body["minimum_should_match"] = 1 if minimum is None else minimum
     if must_not:
         body["must_not"] = [m for m in must_not if "match_none" not in m]
         if not body["must_not"]:

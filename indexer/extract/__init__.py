@@ -30,6 +30,7 @@ class Extraction:
     meta: dict
     partial: bool = False  # some pages could not be read
     needs_ocr: list[int] = field(default_factory=list)  # scanned pages not OCR'd
+    stopped: bool = False  # the time limit (stop_at) ended the reading before the last page
 
     @property
     def text(self) -> str:
@@ -75,6 +76,7 @@ def extract(
     password: str | None = None,
     ocr: bool = False,
     page_range: tuple[int, int] | None = None,
+    stop_at: float | None = None,
 ) -> Extraction:
     """Extract the text of one file, page by page.
 
@@ -84,6 +86,8 @@ def extract(
     page_range: (first, last), 1-based and inclusive: read only these PDF pages, so that a
         big PDF can be split over worker processes. Document-wide verdicts (no text at all:
         "damaged" or "needs_ocr") are then left to the caller.
+    stop_at: a wall-clock time (time.time()) after which no further PDF page is begun: the
+        pages read by then come back with `partial` and `stopped` set ("timeout" when none was).
 
     Raises ExtractionError (reason "unsupported", "empty", "encrypted", "not_pdf",
     "damaged", "needs_ocr"). OSError (missing or unreadable file) passes through.
@@ -99,7 +103,7 @@ def extract(
     module = _module(suffix)
     try:
         if suffix == ".pdf":
-            return module.extract_pdf(path, password=password, ocr=ocr, page_range=page_range)
+            return module.extract_pdf(path, password=password, ocr=ocr, page_range=page_range, stop_at=stop_at)
         return module.extract_file(path)
     except (ExtractionError, MemoryError, OSError):
         raise

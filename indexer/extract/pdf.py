@@ -9,27 +9,23 @@ import signal
 import shutil
 import subprocess
 import tempfile
+import time
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 from pdfminer.converter import PDFPageAggregator
 from pdfminer.layout import LAParams, LTContainer, LTImage, LTTextContainer
-from pdfminer.pdfdocument import (
-    PDFDocument,
-    PDFEncryptionError,
-    PDFNoValidXRef,
-    PDFPasswordIncorrect,
-    PDFXRefFallback,
-)
+from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
-from pdfminer.pdfpage import PDFPage
+from pdfminer.pdfpage import LITERAL_PAGE, LITERAL_PAGES, PDFPage
 from pdfminer.pdfparser import PDFParser, PDFStreamParser
 from pdfminer.pdftypes import PDFObjRef, PDFStream, resolve1
 from pdfminer.psparser import LIT, PSEOF
 from pdfminer.utils import decode_text
 
 from indexer.extract import Extraction, ExtractionError, Page
+from indexer.extract.pdfminer_internals import PdfminerInternalsError, ScannedDocument, forget_objects
 from indexer.extract.normalize import (
     clean_unicode,
     hyphenated_words,
@@ -49,100 +45,6 @@ SCAN_MAX_CHARS = 20
 SCAN_COVERAGE = 0.5
 OCR_DPI = 300
 OCR_LANGUAGE = "nld"
-
-_LITERAL_CATALOG = LIT("Catalog")
-_LITERAL_OBJSTM = LIT("ObjStm")
-_OBJ_CUE = re.compile(rb"^(\d+)\s+(\d+)\s+obj\b")
-
-
-class _ScanXRef(PDFXRefFallback):
-    """A cross-reference table rebuilt by reading every object in the file.
-
-    Unlike pdfminer's own fallback it does not stop at the first trailer, later objects
-    replace earlier ones (incremental updates), and without a trailer the last catalog
-    object found becomes the root.
-    """
-
-    def load(self, parser) -> None:
-        parser.seek(0)
-        catalog = info = None
-        trailer: dict = {}
-        while True:
-            try:
-                pos, line = parser.nextline()
-            except PSEOF:
-                break
-            if line.startswith(b"trailer"):
-                parser.seek(pos)
-                try:
-                    self.load_trailer(parser)
-                    trailer.update(self.trailer)
-                except Exception:  # a broken trailer: the catalog search below still works
-                    pass
-                parser.seek(pos + len(line))
-                continue
-            m = _OBJ_CUE.match(line)
-            if not m:
-                continue
-            objid, genno = int(m.group(1)), int(m.group(2))
-            self.offsets[objid] = (None, pos, genno)
-            parser.seek(pos + m.end())
-            try:
-                _, obj = parser.nextobject()
-            except Exception:
-                parser.seek(pos + len(line))
-                continue
-            if isinstance(obj, dict) and obj.get("Type") is _LITERAL_CATALOG:
-                catalog = objid
-            elif isinstance(obj, dict) and "Type" not in obj and ("Producer" in obj or "Title" in obj):
-                info = objid
-            elif isinstance(obj, PDFStream) and obj.get("Type") is _LITERAL_OBJSTM:
-                catalog = self._expand_object_stream(objid, obj, catalog)
-            parser.seek(pos + len(line))
-        if catalog is not None:
-            trailer["Root"] = PDFObjRef(parser.doc, catalog)
-        if info is not None and "Info" not in trailer:
-            trailer["Info"] = PDFObjRef(parser.doc, info)
-        self.trailer = trailer
-
-    def _expand_object_stream(self, objid: int, stream: PDFStream, catalog: int | None) -> int | None:
-        """Register the objects inside an object stream; returns the last catalog seen."""
-        try:
-            n = int(stream.get("N", 0))
-            first = int(stream.get("First", 0))
-            data = stream.get_data()
-            header = data[:first].split()
-            ids = [int(header[i]) for i in range(0, min(2 * n, len(header)) - 1, 2)]
-        except Exception:
-            return catalog
-        for index, inner in enumerate(ids):
-            self.offsets[inner] = (objid, index, 0)
-        if b"Catalog" in data[first:]:
-            objects = PDFStreamParser(data[first:])
-            for inner in ids:
-                try:
-                    _, obj = objects.nextobject()
-                except Exception:
-                    break
-                if isinstance(obj, dict) and obj.get("Type") is _LITERAL_CATALOG:
-                    catalog = inner
-        return catalog
-
-
-class _ScannedDocument(PDFDocument):
-    """A PDFDocument that ignores the file's cross-reference table and reads every object."""
-
-    def find_xref(self, parser) -> int:
-        return 0
-
-    def read_xref_from(self, parser, start, xrefs) -> None:
-        parser.fallback = True
-        xref = _ScanXRef()
-        xref.load(parser)
-        if not xref.offsets:
-            raise PDFNoValidXRef("no objects found")
-        xrefs.append(xref)
-
 
 @dataclass
 class _Opened:
@@ -177,21 +79,22 @@ def _encryption_error(e: Exception, password: str | None) -> ExtractionError:
     return ExtractionError("encrypted", f"versleuteld met een niet-ondersteunde methode ({e})")
 
 
-def _load(fp, password: str | None, recover: bool) -> _Opened:
+def _load(fp, password: str | None, recover: bool, walk: bool = True) -> _Opened:
     parser = PDFParser(fp)
-    document = (_ScannedDocument if recover else PDFDocument)(parser, password=password or "")
-    pages = list(PDFPage.create_pages(document))
+    document = (ScannedDocument if recover else PDFDocument)(parser, password=password or "")
+    pages = list(PDFPage.create_pages(document)) if walk else []
     return _Opened(document, pages, _declared_count(document), recover)
 
 
-def _attempt(path: Path, password: str | None, recover: bool, files: ExitStack):
-    """Open the PDF once; returns (_Opened, None), or (None, the error) for damage."""
+def _attempt(path: Path, password: str | None, recover: bool, files: ExitStack, walk: bool = True):
+    """Open the PDF once; returns (_Opened, None), or (None, the error) for damage.
+    walk=False: the document only, its pages not located."""
     fp = files.enter_context(open(path, "rb"))  # pages are read lazily: the file stays open
     try:
-        return _load(fp, password, recover), None
+        return _load(fp, password, recover, walk), None
     except (PDFPasswordIncorrect, PDFEncryptionError) as e:
         raise _encryption_error(e, password) from e
-    except MemoryError:
+    except (MemoryError, PdfminerInternalsError):
         raise
     except Exception as e:  # PSEOF is no PDFException; any other library error means damage
         return None, e
@@ -213,10 +116,181 @@ def _open(path: Path, password: str | None, files: ExitStack) -> _Opened:
     return opened
 
 
+def _find_page(document: PDFDocument, number: int) -> PDFPage | None:
+    """Page `number` (1-based), found by descending the page tree with its /Count values:
+    only the nodes on the way are resolved, not every page before it. None when the tree
+    does not add up there (the caller then walks the whole tree, as for any damaged file)."""
+    node = document.catalog.get("Pages")
+    inherited = {k: v for k, v in document.catalog.items() if k in PDFPage.INHERITABLE_ATTRS}
+    index = number - 1
+    visited: set = set()
+    while True:
+        objid = getattr(node, "objid", None)
+        if objid is None or objid in visited:
+            return None
+        visited.add(objid)
+        attrs = resolve1(node)
+        if not isinstance(attrs, dict):
+            return None
+        attrs = dict(attrs)
+        for key, value in inherited.items():
+            attrs.setdefault(key, value)
+        kind = attrs.get("Type") or attrs.get("type")
+        if kind is LITERAL_PAGE:
+            return PDFPage(document, objid, attrs, None) if index == 0 else None
+        if kind is not LITERAL_PAGES:
+            return None
+        kids = resolve1(attrs.get("Kids"))
+        if not isinstance(kids, list) or not 0 <= index:
+            return None
+        inherited = {k: v for k, v in attrs.items() if k in PDFPage.INHERITABLE_ATTRS}
+        if resolve1(attrs.get("Count")) == len(kids) and index < len(kids):
+            # A node as flat as its count says: the page is its kid at that index (checked above).
+            candidate = resolve1(kids[index])
+            if isinstance(candidate, dict) and (candidate.get("Type") or candidate.get("type")) is LITERAL_PAGE:
+                node = kids[index]
+                index = 0
+                continue
+        for kid in kids:
+            child = resolve1(kid)
+            if not isinstance(child, dict):
+                return None
+            kind = child.get("Type") or child.get("type")
+            size = 1 if kind is LITERAL_PAGE else resolve1(child.get("Count"))
+            if not isinstance(size, int) or size < 0:
+                return None
+            if index < size:
+                node = kid
+                break
+            index -= size
+        else:
+            return None
+
+
+class _Kept:
+    """The last PDF this process opened, kept open for the next page range of the same file.
+
+    A big PDF is read in page ranges; each range opening the file and walking its whole
+    page tree again made the cost grow with the square of the page count. Now a worker
+    opens the file once for all the ranges it is given, and finds a range's pages by
+    descending the tree with its /Count values (`_find_page`); only where the tree does
+    not add up is it walked whole (with the repairs `_open` makes). Pages already read
+    are let go (with their decoded content streams), so a worker does not end up holding
+    the whole file's decoded content.
+    """
+
+    def __init__(self) -> None:
+        self.key: tuple | None = None
+        self.files: ExitStack | None = None
+        self.opened: _Opened | None = None
+        self.walked = False  # opened.pages came from a walk of the whole tree
+
+    def _key(self, path: Path, password: str | None) -> tuple:
+        st = os.stat(path)
+        return (str(path), password, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+
+    def _start(self, key: tuple) -> ExitStack:
+        self.close()
+        self.key, self.files = key, ExitStack()
+        return self.files
+
+    def _walk(self, path: Path, password: str | None, key: tuple) -> _Opened:
+        files = self._start(key)
+        try:
+            self.opened = _open(path, password, files)
+        except BaseException:
+            self.close()
+            raise
+        self.walked = True
+        return self.opened
+
+    def _quick(self, path: Path, password: str | None, key: tuple) -> _Opened | None:
+        """The document with its declared page count and no page located yet (None: no count)."""
+        _check_header(path)
+        files = self._start(key)
+        try:
+            opened, _ = _attempt(path, password, False, files, walk=False)
+        except BaseException:
+            self.close()
+            raise
+        if opened is None or not opened.declared:
+            self.close()
+            return None
+        opened.pages = [None] * opened.declared
+        self.opened, self.walked = opened, False
+        return opened
+
+    def count(self, path: Path, password: str | None) -> int:
+        key = self._key(path, password)
+        if key != self.key or self.opened is None:
+            opened = self._quick(path, password, key)
+            if opened is not None and all(self._fill(n, n) for n in {1, len(opened.pages)}):
+                return len(opened.pages)
+            return len(self._walk(path, password, key).pages)
+        return len(self.opened.pages)
+
+    def whole(self, path: Path, password: str | None) -> _Opened:
+        """Every page, from a walk of the whole tree (with the repairs `_open` makes)."""
+        key = self._key(path, password)
+        if key == self.key and self.opened is not None and self.walked and None not in self.opened.pages:
+            return self.opened
+        return self._walk(path, password, key)
+
+    def open(self, path: Path, password: str | None, first: int, last: int) -> _Opened:
+        key = self._key(path, password)
+        if key != self.key or self.opened is None:
+            if self._quick(path, password, key) is None:
+                return self._walk(path, password, key)
+        if not self._fill(first, last):
+            return self._walk(path, password, key)
+        return self.opened
+
+    def _fill(self, first: int, last: int) -> bool:
+        """Locate the pages first..last that are not at hand; False when that needs a walk."""
+        pages = self.opened.pages
+        for index in range(max(0, first - 1), min(last, len(pages))):
+            if pages[index] is None:
+                if self.walked:
+                    return False  # let go after reading: walk again
+                try:
+                    pages[index] = _find_page(self.opened.document, index + 1)
+                except MemoryError:
+                    raise
+                except Exception:
+                    pages[index] = None
+                if pages[index] is None:
+                    return False
+        return True
+
+    def release(self, first: int, last: int) -> None:
+        """Let go of pages first..last: this process will not read them again."""
+        opened = self.opened
+        if opened is None:
+            return
+        gone = []
+        for index in range(max(0, first - 1), min(last, len(opened.pages))):
+            page = opened.pages[index]
+            opened.pages[index] = None
+            if page is not None:
+                gone.append(page.pageid)
+                gone += [s.objid for s in page.contents or () if getattr(s, "objid", None) is not None]
+        forget_objects(opened.document, gone)
+
+    def close(self) -> None:
+        if self.files is not None:
+            self.files.close()
+        self.key = self.files = self.opened = None
+        self.walked = False
+
+
+_KEPT = _Kept()
+
+
 def page_count(path: Path, password: str | None = None) -> int:
-    """The number of readable pages (see indexer.extract.pdf_page_count)."""
-    with ExitStack() as files:
-        return len(_open(path, password, files).pages)
+    """The number of pages (see indexer.extract.pdf_page_count): the declared count where the
+    tree's first and last pages are where it says, else the pages a walk finds. The document
+    stays open in this process for the page ranges that follow."""
+    return _KEPT.count(path, password)
 
 
 def _info_meta(document: PDFDocument) -> dict:
@@ -310,16 +384,60 @@ class _RawPage:
     coverage: float
 
 
-def _read_pages(opened: _Opened, first: int, last: int) -> tuple[list[_RawPage], int]:
-    """Layout-analyse pages first..last; returns the pages read and how many failed."""
+class _TimeUp(BaseException):
+    """Raised by the alarm in the middle of a page (a BaseException: no `except Exception` in
+    a library swallows it)."""
+
+
+class _Alarm:
+    """Interrupts the page being read at `stop_at` (main thread only: a worker process or a
+    task's own process); elsewhere the time is checked between pages."""
+
+    def __init__(self, stop_at: float | None):
+        self.stop_at = stop_at
+        self.armed = False
+
+    def __enter__(self) -> "_Alarm":
+        import threading
+
+        if self.stop_at is not None and threading.current_thread() is threading.main_thread():
+            def ring(signum, frame):
+                raise _TimeUp()
+
+            self.previous = signal.signal(signal.SIGALRM, ring)
+            signal.setitimer(signal.ITIMER_REAL, max(0.001, self.stop_at - time.time()))
+            self.armed = True
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+
+
+def _read_pages(opened: _Opened, first: int, last: int,
+                stop_at: float | None = None) -> tuple[list[_RawPage], int, bool]:
+    """Layout-analyse pages first..last; returns the pages read, how many failed, and
+    whether the time ran out (wall clock `stop_at`) before the last page."""
+    raw: list[_RawPage] = []
+    try:
+        with _Alarm(stop_at):
+            failed = _read_into(raw, opened, first, last, stop_at)
+    except _TimeUp:
+        return raw, 0, True
+    return raw, failed, failed < 0
+
+
+def _read_into(raw: list, opened: _Opened, first: int, last: int, stop_at: float | None) -> int:
+    """Append the pages read to `raw`; returns how many failed, or -1 when the time ran out."""
     resources = PDFResourceManager(caching=True)
     device = PDFPageAggregator(resources, laparams=LAPARAMS)
     interpreter = PDFPageInterpreter(resources, device)
-    raw: list[_RawPage] = []
     failed = 0
-    for number, page in enumerate(opened.pages, 1):
-        if number < first or number > last:
-            continue
+    first = max(1, first)
+    for number, page in enumerate(opened.pages[first - 1:last], first):
+        if stop_at is not None and time.time() >= stop_at:
+            return -1
         try:
             interpreter.process_page(page)
             layout = device.get_result()
@@ -333,7 +451,7 @@ def _read_pages(opened: _Opened, first: int, last: int) -> tuple[list[_RawPage],
         _walk(layout, boxes, images)
         chars = sum(len("".join(b.split())) for b in boxes)
         raw.append(_RawPage(number, boxes, chars, _coverage(layout.bbox, images)))
-    return raw, failed
+    return failed
 
 
 def _scans(raw: list[_RawPage]) -> list[int]:
@@ -432,29 +550,43 @@ def extract_pdf(
     password: str | None = None,
     ocr: bool = False,
     page_range: tuple[int, int] | None = None,
+    stop_at: float | None = None,
 ) -> Extraction:
     """Extract a PDF page by page (see indexer.extract.extract)."""
     first, last = page_range if page_range is not None else (1, 10**9)
+    if stop_at is not None and time.time() >= stop_at:
+        raise ExtractionError("timeout", "de tijdslimiet was op voordat een pagina kon worden gelezen")
     with ExitStack() as files:
-        opened = _open(path, password, files)
-        total = len(opened.pages)
-        whole = first <= 1 and last >= total
-        partial = bool(opened.declared and total < opened.declared)
-        meta = _info_meta(opened.document)
-        raw, failed = _read_pages(opened, first, last)
+        stopped = None
+        try:
+            opened = _KEPT.whole(path, password) if page_range is None else _KEPT.open(path, password, first, last)
+            total = len(opened.pages)
+            whole = first <= 1 and last >= total
+            partial = bool(opened.declared and total < opened.declared)
+            meta = _info_meta(opened.document)
+            raw, failed, stopped = _read_pages(opened, first, last, stop_at)
+        finally:
+            if page_range is None or stopped is not False:
+                _KEPT.close()  # a whole file (no range of it follows), or interrupted mid-page
+            else:
+                _KEPT.release(first, last)
+        if stopped:
+            if not raw:
+                raise ExtractionError("timeout", "de tijdslimiet was op voordat een pagina kon worden gelezen")
+            whole = False  # what was read is kept; verdicts on the whole file need all of it
         scans = _scans(raw)
         has_text = any(p.chars and p.number not in scans for p in raw)
         if whole and not has_text and not scans and not opened.recovered:
             # Some damaged files give empty pages without any error: read every object.
             retry, _ = _attempt(path, password, True, files)
             if retry is not None:
-                retry_raw, retry_failed = _read_pages(retry, first, last)
+                retry_raw, retry_failed, _ = _read_pages(retry, first, last)
                 if any(p.chars for p in retry_raw):
                     raw, failed = retry_raw, retry_failed
                     scans = _scans(raw)
                     has_text = any(p.chars and p.number not in scans for p in raw)
 
-    if failed:
+    if failed or stopped:
         partial = True
     if not raw and whole:
         raise ExtractionError("damaged", "geen enkele pagina kon worden gelezen")
@@ -475,7 +607,10 @@ def extract_pdf(
     needs_ocr: list[int] = []
     for page, text in zip(raw, texts):
         if page.number in scans:
-            recognised = ocr_page(path, page.number, password) if ocr else None
+            in_time = stop_at is None or time.time() < stop_at
+            recognised = ocr_page(path, page.number, password) if ocr and in_time else None
+            if ocr and not in_time:
+                partial = stopped = True
             if recognised is not None:
                 pages.append(Page(page.number, normalize_text(recognised), ocr=True))
                 continue
@@ -483,4 +618,4 @@ def extract_pdf(
         pages.append(Page(page.number, text))
     if whole and ocr and not has_text and not any(page.text for page in pages):
         raise ExtractionError("needs_ocr", "tekstherkenning leverde geen tekst op")
-    return Extraction(pages=pages, meta=meta, partial=partial, needs_ocr=needs_ocr)
+    return Extraction(pages=pages, meta=meta, partial=partial, needs_ocr=needs_ocr, stopped=stopped)

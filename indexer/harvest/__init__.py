@@ -3,22 +3,24 @@
 `harvest(folder, options)` pages through a query (`sru`), fetches each publication's
 manifestations politely (`client`), remembers what it has (`state`) so the next run asks only
 for what changed, and returns a report (`run`). The `kamerzoek harvest` command is in `cli`.
+Names are imported on first use, so the command line starts without the HTTP client.
 """
-from .client import Settings, user_agent
-from .run import (
-    DEFAULT_FORMATS,
-    FORMATS,
-    HarvestError,
-    HarvestOptions,
-    HarvestReport,
-    QueryRejectedError,
-    harvest,
-)
-from .sru import DEFAULT_BASE_URL, TYPE_QUERIES, build_query
-from .state import JOURNAL_FILE, STATE_FILE
+from __future__ import annotations
 
-__all__ = [
-    "DEFAULT_BASE_URL", "DEFAULT_FORMATS", "FORMATS", "JOURNAL_FILE", "STATE_FILE", "TYPE_QUERIES",
-    "HarvestError", "HarvestOptions", "HarvestReport", "QueryRejectedError", "Settings",
-    "build_query", "harvest", "user_agent",
-]
+import importlib
+
+_EXPORTS = {
+    "Settings": "client", "user_agent": "client",
+    "HarvestError": "run", "HarvestOptions": "run", "HarvestReport": "run", "QueryRejectedError": "run",
+    "harvest": "run",
+    "DEFAULT_BASE_URL": "sru", "DEFAULT_FORMATS": "sru", "FORMATS": "sru", "TYPE_QUERIES": "sru",
+    "build_query": "sru",
+    "JOURNAL_FILE": "state", "STATE_FILE": "state",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)

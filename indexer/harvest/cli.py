@@ -1,7 +1,6 @@
 """`kamerzoek harvest`: fetch official publications into a folder, optionally index them."""
 from __future__ import annotations
 
-import json
 import re
 import sys
 from calendar import monthrange
@@ -11,12 +10,12 @@ from urllib.parse import urlparse
 
 import click
 
-from ..build import ConfigurationError, Options, build_index
 from ..cli import EXIT_INDEX, IndexProblem, UsageProblem
-from ..store import RunLockedError, Store, StoreError
-from .client import Settings, size_text, user_agent
-from .run import DEFAULT_FORMATS, FORMATS, HarvestError, HarvestOptions, QueryRejectedError, harvest
-from .sru import DEFAULT_BASE_URL, TYPE_QUERIES
+from .. import names
+from ..clitext import echo
+# The HTTP client, the harvester and the build are imported inside the command, so that
+# `kamerzoek --help` and `kamerzoek search` start without them.
+from .sru import DEFAULT_BASE_URL, DEFAULT_FORMATS, FORMATS, TYPE_QUERIES
 
 HELP_EPILOG = (
     "Voorbeeld: kamerzoek harvest archief --dossier 29754 --index var/index. "
@@ -83,6 +82,9 @@ def _formats(value: str) -> tuple[str, ...]:
 def harvest_command(folder, dossiers, types, date_from, date_to, query, formats, rate, max_mb, timeout,
                     tries, backoff, base_url, index_dir, dry_run, quiet, as_json):
     """Haal officiële publicaties (kamerstukken, bijlagen, handelingen, kamervragen) op bij KOOP's SRU-dienst."""
+    from .client import Settings, user_agent
+    from .run import HarvestError, HarvestOptions, QueryRejectedError, harvest
+
     if not (dossiers or types or (query and query.strip())):
         raise UsageProblem("geef ten minste --dossier, --type of --query op (anders zou alles worden opgehaald)")
     parsed = urlparse(base_url)
@@ -119,20 +121,27 @@ def harvest_command(folder, dossiers, types, date_from, date_to, query, formats,
     data["index"] = index_report.as_dict() if index_report else None
     data["exit_code"] = exit_code
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(names.dumps(data, indent=2))
     else:
         _print(data, quiet)
     if data["stopped"]:
-        click.echo(f"Fout: {data['stopped']}; de run is gestopt met wat binnen was.", err=True)
+        echo(f"Fout: {data['stopped']}; de run is gestopt met wat binnen was.", err=True)
     if data.get("index_error"):
-        click.echo(f"Fout: {data['index_error']}", err=True)
+        echo(f"Fout: {data['index_error']}", err=True)
     raise click.exceptions.Exit(exit_code)
 
 
 def _index(folder: Path, index_dir: Path):
     """Index the harvest folder (only new and changed files are read); (report, error sentence)."""
+    from ..build import ConfigurationError, Options, build_index
+    from ..store import RunLockedError, Store, StoreError
+
     if not folder.is_dir():
         return None, None
+    # Imported here: every `kamerzoek` command loads this module, only this one builds.
+    from ..build import ConfigurationError, Options, build_index
+    from ..store import RunLockedError, Store, StoreError
+
     store = Store(index_dir)
     try:
         if store.exists():
@@ -150,32 +159,34 @@ def _index(folder: Path, index_dir: Path):
 
 
 def _print(data: dict, quiet: bool) -> None:
+    from .client import size_text
+
     if not quiet:
         verb = "Zou ophalen" if data["dry_run"] else "Opgehaald"
         since = f" (gewijzigd sinds {data['since']})" if data["since"] else ""
-        click.echo(f"{verb} uit {data['service']}{since}: {len(data['added'])} nieuw, "
+        echo(f"{verb} uit {data['service']}{since}: {len(data['added'])} nieuw, "
                    f"{len(data['replaced'])} vervangen, {data['unchanged']} ongewijzigd; "
                    f"{data['records']} publicaties op {data['pages']} zoekpagina's, {data['requests']} verzoeken, "
                    f"{size_text(data['bytes'])} in {data['seconds']:.1f} s.")
         for label, key in (("nieuw", "added"), ("vervangen", "replaced")):
             for path in data[key]:
-                click.echo(f"  {label}: {path}")
+                echo(f"  {label}: {path}")
         for item in data["skipped"]:
-            click.echo(f"  overgeslagen: {item['identifier']}: {item['message']}")
+            echo(f"  overgeslagen: {item['identifier']}: {item['message']}")
         index = data.get("index")
         if index:
-            click.echo(f"Geïndexeerd: {len(index['added'])} nieuw, {len(index['changed'])} gewijzigd, "
+            echo(f"Geïndexeerd: {len(index['added'])} nieuw, {len(index['changed'])} gewijzigd, "
                        f"{len(index['removed'])} verwijderd; index {index['documents_total']} documenten.")
     for label, key in (("Ontbreekt", "missing"), ("Mislukt", "failed")):
         if data[key]:
-            click.echo(f"{label} ({len(data[key])}):", err=True)
+            echo(f"{label} ({len(data[key])}):", err=True)
             for item in data[key]:
-                click.echo(f"  {item['path']}: {item['message']}", err=True)
+                echo(f"  {item['path']}: {item['message']}", err=True)
     index = data.get("index")
     if index and index["unreadable"]:
-        click.echo(f"Onleesbaar of onvolledig ({len(index['unreadable'])}):", err=True)
+        echo(f"Onleesbaar of onvolledig ({len(index['unreadable'])}):", err=True)
         for item in index["unreadable"]:
-            click.echo(f"  {item['path']}: [{item['reason']}] {item['message']}", err=True)
+            echo(f"  {item['path']}: [{item['reason']}] {item['message']}", err=True)
 
 
 class _Progress:
@@ -192,9 +203,10 @@ class _Progress:
             self.total = event["total"]
         elif event["event"] == "file":
             self.files += 1
-        click.echo(f"\rOphalen: pagina {self.pages}, {self.records} van {self.total} publicaties, "
-                   f"{self.files} bestanden binnen", nl=False, err=True)
+        from ..i18n import translate
+        click.echo("\r" + translate(f"Ophalen: pagina {self.pages}, {self.records} van {self.total} publicaties, "
+                                     f"{self.files} bestanden binnen"), nl=False, err=True)
 
     def close(self) -> None:
         if self.pages:
-            click.echo("", err=True)
+            echo("", err=True)

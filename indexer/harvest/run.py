@@ -28,11 +28,9 @@ from .client import (
     Settings,
     TooLargeError,
 )
+from .sru import DEFAULT_FORMATS, EXTENSIONS
 from .state import State, StateError
 
-FORMATS = ("pdf", "xml", "html", "odt")
-DEFAULT_FORMATS = ("pdf", "xml")
-EXTENSIONS = {"pdf": ".pdf", "xml": ".xml", "html": ".html", "odt": ".odt", "metadata": ".metadata.xml"}
 LOCK_FILE = ".kamerzoek-harvest.lock"
 THREADS = 2
 

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode
 
-from indexer.extract.official import normalize_dossier
-
 DEFAULT_BASE_URL = "https://repository.overheid.nl/sru"
 PAGE_SIZE = 250          # the service allows up to 1000; 250 keeps a page under about a megabyte
 PRODUCT_AREA = "c.product-area==officielepublicaties"
+FORMATS = ("pdf", "xml", "html", "odt")      # the manifestations --formats can choose
+DEFAULT_FORMATS = ("pdf", "xml")            # the PDF for pages, the XML for text and metadata
+EXTENSIONS = {"pdf": ".pdf", "xml": ".xml", "html": ".html", "odt": ".odt", "metadata": ".metadata.xml"}
 
 NS = {
     "sru": "http://docs.oasis-open.org/ns/search-ws/sruResponse",
@@ -103,6 +104,8 @@ def build_query(dossiers=(), types=(), date_from: date | None = None, date_to: d
     dossiers: numbers such as "29754" or "36600-VI" ("29 754" is normalised); types: keys of
     TYPE_QUERIES; date_from/date_to: publication dates (dt.date); extra: more CQL, ANDed.
     """
+    from indexer.extract.official import normalize_dossier
+
     parts = [PRODUCT_AREA]
     if dossiers:
         terms = [f"w.dossiernummer=={_quote(normalize_dossier(d) or d)}" for d in dossiers]

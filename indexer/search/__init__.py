@@ -4,11 +4,13 @@
 - ``language``   the query language: lenient repair, Dutch operators, fields, date ranges
 - ``synonyms``   the synonyms file
 - ``rewrite``    compound joining, prefix/wildcard/fuzzy expansion, synonyms, compound parts
-- ``parse``      text -> the query that runs (language, then rewrites)
-- ``columns``    per-segment columns: page -> document, facet values, field lengths, norms
-- ``evaluate``   scoring every matching page (BM25F, as Whoosh computes it)
-- ``scan``       one cached pass: totals, best page per document, the shown pages' scores
-- ``rank``       filters, facets and the order of documents
+- ``parse``      text -> the plan (language, then rewrites, then whoosh_plan.to_plan)
+- ``plan``       the query plan: our own dataclasses, what crosses the engine seam
+- ``engine``     the engine seam (Engine, Filters, ResultsPage, Matches) and open_engine()
+- ``whoosh_engine`` the Whoosh engine, with its parts:
+  ``whoosh_plan`` (plans to Whoosh queries and back), ``columns`` (per-segment arrays),
+  ``evaluate`` (BM25F a block of postings at a time), ``scan`` (one cached pass per plan and
+  index generation), ``rank`` (filters, facets and the order of documents)
 - ``highlight``  marking the query's words and choosing the passage
 - ``cite``       citations and links
 - ``answer``     search() and document(): the answers the CLI and the web app show
@@ -37,9 +39,12 @@ Limits are read from ``indexer.search.request`` when a search runs (patch them t
 """
 from __future__ import annotations
 
-from .answer import DOCUMENT_WINDOW, document, document_file, document_paths, search, search_all
+from . import plan
+from .answer import DOCUMENT_WINDOW, conjoin, document, document_file, document_paths, search, search_all
 from .cite import MONTHS, citation, dutch_date, passage_link, short_vergaderjaar
 from .columns import _generation_key, _leaves, _segment, _Segment
+from .engine import (DocumentMatch, Engine, EngineConfigError, EngineUnavailable, Filters, Matches,
+                     PageMatch, ResultsPage, as_engine, open_engine)
 from .evaluate import _Evaluator
 from .highlight import PASSAGE_LEAD, highlight_text, strip_marks
 from .language import EMPTY_QUERY, FIELD_ALIASES
@@ -51,15 +56,18 @@ from .request import (ARRIVED, EXPORT_CAP, MAX_EXPANSIONS, MAX_PAGE, MAX_PER_PAG
                       parse_date_value, since_value)
 from .rewrite import _Expansion
 from .scan import _page_scores, _ranked, _scan, _Scan
-from .similar import MLT_PAGES, more_like_this
+from .similar import more_like_this
 from .suggest import suggest
 from .synonyms import DEFAULT_SYNONYMS, synonym_groups, synonyms_path
+from .whoosh_plan import _Expansion, to_plan, to_whoosh
 
 __all__ = [
     "DEFAULT_SYNONYMS", "EMPTY_QUERY", "EXPORT_CAP", "FIELD_ALIASES", "MAX_EXPANSIONS", "MAX_PAGE",
-    "MAX_PER_PAGE", "MAX_QUERY_LENGTH", "MLT_PAGES", "MONTHS", "PART_WEIGHT", "PASSAGE_CHARS",
+    "MAX_PER_PAGE", "MAX_QUERY_LENGTH", "MONTHS", "PART_WEIGHT", "PASSAGE_CHARS",
     "PASSAGE_LEAD", "PASSAGES_PER_DOCUMENT", "QUERY_TIME_LIMIT", "SORTS", "SUGGEST_BELOW",
-    "TEXT_FIELDS", "ParsedQuery", "QueryError", "SearchRequest", "citation", "date_range",
+    "TEXT_FIELDS", "DocumentMatch", "Engine", "EngineConfigError", "EngineUnavailable", "Filters",
+    "Matches", "PageMatch", "ResultsPage", "as_engine", "open_engine", "plan", "to_plan", "to_whoosh",
+    "conjoin", "ParsedQuery", "QueryError", "SearchRequest", "citation", "date_range",
     "DOCUMENT_WINDOW", "document", "document_paths", "dutch_date", "highlight_text", "index_overview",
     "more_like_this", "parse_date_value", "parse_query", "passage_link", "search",
     "short_vergaderjaar", "status_data", "search_all", "ARRIVED", "document_file", "generation", "since_value", "strip_marks", "suggest", "synonym_groups", "synonyms_path",

@@ -1,32 +1,32 @@
 """Answering a request: documents with their best passages, facets and the year curve; and one
-document with every page highlighted."""
+document with its pages highlighted. Everything here goes through the engine seam (engine.py);
+``source`` is an engine, or a Whoosh searcher (wrapped as the Whoosh engine)."""
 from __future__ import annotations
 
-import itertools
 import time
 from datetime import datetime
 from typing import Iterator
 
-from whoosh import query
-
 from ..analysis import lexicon
-from . import refer
+from . import plan, refer
 from . import request as limits
 from .cite import citation, passage_link
+from .engine import DocumentMatch, Filters, PageMatch, ResultsPage, as_engine
 from .highlight import highlight_text, strip_marks
 from .parse import ParsedQuery, parse_query
-from .rank import _best_pages, _facets_and_allowed, _rank_by_date
 from .request import (ARRIVED, MAX_PAGE, SUGGEST_BELOW, QueryError, SearchRequest, normalise_request,
                       request_dates, since_value)
-from .scan import _for_pages, _page_scores, _ranked, _scan
 from .suggest import suggest
 
+TOO_LONG = "De zoekvraag duurde te lang; de resultaten zijn mogelijk onvolledig."
 
-def search(searcher, request: SearchRequest) -> dict:
+
+def search(source, request: SearchRequest) -> dict:
     """Answer a request: documents with their best passages, facets and the year curve."""
     lexicon()  # opened (built, the first time on a machine) before the query's clock starts
     started = time.monotonic()
     deadline = started + limits.QUERY_TIME_LIMIT
+    engine = as_engine(source)
     normalise_request(request)
     dates = request_dates(request)
     ref = refer.read_reference(request.q)
@@ -35,16 +35,15 @@ def search(searcher, request: SearchRequest) -> dict:
         request.dossiers = list(dict.fromkeys([*request.dossiers, ref.dossier]))
         words = f"dossier:{ref.dossier}"
     elif ref is not None:
-        referred = refer.find_document(searcher, ref.identifier)
+        referred = refer.find_document(engine, ref.identifier)
         reference = {"matched": ref.identifier} if referred else \
             {"matched": None, "notice": refer.not_indexed(ref)}
     try:
-        parsed = parse_query(words, searcher.schema, searcher.reader(), synonyms=request.synonyms,
-                             deadline=deadline)
+        parsed = parse_query(words, engine, synonyms=request.synonyms, deadline=deadline)
     except QueryError:
         if referred is None:
             raise
-        parsed = parse_query("", searcher.schema, searcher.reader())  # the reference alone
+        parsed = parse_query("", engine)  # the reference alone
     notices = list(parsed.notices)
     if ref is not None and ref.kind == "dossier":
         notices.insert(0, refer.dossier_notice(ref))
@@ -57,118 +56,136 @@ def search(searcher, request: SearchRequest) -> dict:
         "expansions": parsed.expansions, "notices": notices, "notice": None,
         "suggestion": None, "took_ms": 0, "reference": reference,
         # How the query was read: the query that ran, expansions and compound parts included.
-        "read_as": None if parsed.empty else str(parsed.query),
+        "read_as": None if parsed.empty else plan.describe(parsed.plan),
     }
     if not parsed.empty:
-        scan, facets, allowed = _matches(searcher, request, parsed, dates, deadline, notices)
-        total = len(allowed)
-        needed = request.page * request.per_page
-        shown = _ordered(scan, allowed, request, needed)[(request.page - 1) * request.per_page: needed]
-        _page_scores(searcher, scan, shown)
+        q = _query(parsed, dates)
+        start = (request.page - 1) * request.per_page
+        if request.sort == ARRIVED:
+            matches = engine.search(q, _filters(request), ResultsPage(0, None, "relevance", 0), deadline)
+            shown = _by_arrival([m.doc_id for m in matches.documents], request)[start:start + request.per_page]
+            documents = _with_pages(engine, q, shown, request.passages, deadline)
+        else:
+            matches = engine.search(q, _filters(request), ResultsPage(start, request.per_page, request.sort,
+                                                                      request.passages), deadline)
+            documents = matches.documents
+        if matches.truncated:
+            notices.append(TOO_LONG)
         answer.update(
-            total=total, facets=facets,
-            pages=max(1, min(MAX_PAGE, -(-total // request.per_page))),
-            results=[_document_result(searcher, doc_id, _best_pages(searcher, scan, doc_id, request.passages),
-                                      parsed, request, deadline)
-                     for doc_id in shown])
-        if time.monotonic() > deadline and not scan.truncated:
+            total=matches.total, facets=matches.facets,
+            pages=max(1, min(MAX_PAGE, -(-matches.total // request.per_page))),
+            results=[_document_result(engine, match, parsed, request, deadline) for match in documents])
+        if time.monotonic() > deadline and not matches.truncated:
             notices.append("De zoekvraag duurde te lang; niet alle passages zijn gemarkeerd.")
     if referred is not None:
-        _put_first(searcher, answer, referred, ref, parsed, request)
+        _put_first(engine, answer, referred, ref, parsed, request)
     if answer["total"] < SUGGEST_BELOW and not parsed.empty and referred is None:
-        answer["suggestion"] = suggest(searcher, request.q, deadline)
+        answer["suggestion"] = suggest(engine, request.q, deadline)
     answer["notice"] = " ".join(notices) or None
     answer["took_ms"] = round((time.monotonic() - started) * 1000, 1)
     return answer
 
 
-def _put_first(searcher, answer: dict, doc_id: str, ref, parsed: ParsedQuery, request: SearchRequest) -> None:
+def conjoin(a: plan.Node, b: plan.Node) -> plan.Node:
+    """a AND b, as one flat And (as Whoosh's normalize() leaves it)."""
+    left = a.children if isinstance(a, plan.And) and a.boost == 1.0 else (a,)
+    right = b.children if isinstance(b, plan.And) and b.boost == 1.0 else (b,)
+    return plan.And(left + right)
+
+
+def _query(parsed: ParsedQuery, dates) -> plan.Node:
+    return parsed.plan if dates is None else conjoin(parsed.plan, dates)
+
+
+def _filters(request: SearchRequest) -> Filters:
+    """The facet choices, and with --since only what entered the index since then (the arrivals
+    ledger lives beside the index, not in it)."""
+    doc_ids = None
+    if request.since is not None:
+        since, arrived = since_value(request.since), request.arrived or {}
+        doc_ids = frozenset(d for d, when in arrived.items() if when[0] >= since)
+    return Filters(tuple(request.types), tuple(request.years), tuple(request.dossiers), doc_ids)
+
+
+_EPOCH = datetime(1970, 1, 1).astimezone()
+
+
+def _by_arrival(doc_ids: list[str], request: SearchRequest) -> list[str]:
+    """Newest arrival first; a document the ledger does not know yet (a run in progress) first of all."""
+    arrived = request.arrived or {}
+    return sorted(doc_ids, key=lambda d: (d not in arrived, arrived.get(d, (None,))[0] or _EPOCH, d),
+                  reverse=True)
+
+
+def _with_pages(engine, q: plan.Node, doc_ids: list[str], passages: int, deadline: float) -> list[DocumentMatch]:
+    """These documents, in this order, each with its best pages for the query."""
+    if not doc_ids:
+        return []
+    found = engine.search(q, Filters(doc_ids=frozenset(doc_ids)), ResultsPage(0, len(doc_ids), "relevance",
+                                                                              max(1, passages)), deadline)
+    by_id = {m.doc_id: m for m in found.documents}
+    return [by_id[d] for d in doc_ids if d in by_id]
+
+
+def _put_first(engine, answer: dict, doc_id: str, ref, parsed: ParsedQuery, request: SearchRequest) -> None:
     """The document referred to heads the first page of results, marked; it is not repeated."""
     results = [r for r in answer["results"] if r["doc_id"] != doc_id]
     if len(results) == len(answer["results"]):
         answer["total"] += 1
         answer["pages"] = max(1, min(MAX_PAGE, -(-answer["total"] // request.per_page)))
     if request.page == 1:
-        hits = refer.reference_pages(searcher, doc_id, ref, request.passages)
-        first = _document_result(searcher, doc_id, hits, parsed, request)
+        hits = refer.reference_pages(engine, doc_id, ref, request.passages)
+        match = DocumentMatch(doc_id, 0.0, [PageMatch(score, page) for score, page in hits])
+        first = _document_result(engine, match, parsed, request)
         first["reference"] = True
         results = [first, *results][:request.per_page]
     answer["results"] = results
 
 
-def _matches(searcher, request: SearchRequest, parsed: ParsedQuery, dates, deadline: float, notices: list):
-    """The scan of the query, the facets and the documents that pass every filter."""
-    q = parsed.query if dates is None else query.And([parsed.query, dates]).normalize()
-    scan = _scan(searcher, q, deadline)
-    if scan.truncated:
-        notices.append("De zoekvraag duurde te lang; de resultaten zijn mogelijk onvolledig.")
-    key = (tuple(request.types), tuple(request.years), tuple(request.dossiers))
-    if key not in scan.facets:
-        scan.facets = {key: _facets_and_allowed(scan.docs, request)}  # the last filter choice
-    facets, allowed = scan.facets[key]
-    facets = {name: [dict(f) for f in values] for name, values in facets.items()}
-    if request.since is not None:
-        since, arrived = since_value(request.since), request.arrived or {}
-        allowed = {d for d in allowed if d in arrived and arrived[d][0] >= since}
-    return scan, facets, allowed
-
-
-def _ordered(scan, allowed: set, request: SearchRequest, needed: int | None) -> list:
-    """The allowed documents in the request's order; the first `needed` (None: all)."""
-    if request.sort == "relevance":
-        ranked = _ranked(scan)
-        if len(allowed) == len(ranked):
-            return ranked[:needed] if needed is not None else list(ranked)
-        return list(itertools.islice((d for d in ranked if d in allowed), needed))
-    if request.sort == ARRIVED:
-        arrived = request.arrived or {}
-        # Newest arrival first; a document the ledger does not know yet (a run in progress) first of all.
-        return sorted(allowed, key=lambda d: (d not in arrived, arrived.get(d, (None,))[0] or _EPOCH, d),
-                      reverse=True)[:needed]
-    return _rank_by_date(scan.docs, allowed, request.sort == "newest")[:needed]
-
-
-_EPOCH = datetime(1970, 1, 1).astimezone()
 STREAM_CHUNK = 200  # documents whose pages are scored at once when streaming every result
 
 
-def search_all(searcher, request: SearchRequest) -> tuple[dict, Iterator[dict]]:
+def search_all(source, request: SearchRequest) -> tuple[dict, Iterator[dict]]:
     """Every result of a request, without the page limits: the answer's head (total, notices,
     expansions, facets) and an iterator of the documents in order, each built as it is taken."""
+    engine = as_engine(source)
     request.page, request.per_page = 1, 1  # paging does not apply; checked as any request
-    head = search(searcher, SearchRequest(**{**request.__dict__, "passages": 0}))
+    head = search(engine, SearchRequest(**{**request.__dict__, "passages": 0}))
     head.pop("results")
     if head["total"] == 0:
         return head, iter(())
     deadline = time.monotonic() + limits.QUERY_TIME_LIMIT
-    parsed = parse_query(request.q, searcher.schema, searcher.reader(), synonyms=request.synonyms,
-                         deadline=deadline)
-    scan, _, allowed = _matches(searcher, request, parsed, request_dates(request), deadline, [])
-    ordered = _ordered(scan, allowed, request, None)
+    parsed = parse_query(request.q, engine, synonyms=request.synonyms, deadline=deadline)
+    q = _query(parsed, request_dates(request))
+    sort = "relevance" if request.sort == ARRIVED else request.sort
+    ranking = engine.search(q, _filters(request), ResultsPage(0, None, sort, 0), deadline)
+    ordered = [m.doc_id for m in ranking.documents]
+    if request.sort == ARRIVED:
+        ordered = _by_arrival(ordered, request)
 
     def documents() -> Iterator[dict]:
         for start in range(0, len(ordered), STREAM_CHUNK):
             chunk = ordered[start:start + STREAM_CHUNK]
-            _page_scores(searcher, scan, chunk)
-            for doc_id in chunk:
-                yield _document_result(searcher, doc_id, _best_pages(searcher, scan, doc_id, request.passages),
-                                       parsed, request)
+            chunk_deadline = time.monotonic() + limits.QUERY_TIME_LIMIT
+            for match in _with_pages(engine, q, chunk, request.passages, chunk_deadline):
+                yield _document_result(engine, match, parsed, request)
 
     head.update(total=len(ordered), page=1, per_page=len(ordered), pages=1)
     return head, documents()
 
 
-def _document_record(searcher, doc_id: str) -> dict:
-    return dict(searcher.document(id=f"doc:{doc_id}") or {})
+def _document_record(engine, doc_id: str) -> dict:
+    return engine.document(doc_id) or {}
 
 
 def _iso(value) -> str | None:
     return value.date().isoformat() if isinstance(value, datetime) else (value or None)
 
 
-def _document_result(searcher, doc_id: str, hits: list, parsed: ParsedQuery,
+def _document_result(engine, match: DocumentMatch, parsed: ParsedQuery,
                      request: SearchRequest, deadline: float | None = None) -> dict:
-    record = _document_record(searcher, doc_id)
+    doc_id, hits = match.doc_id, match.pages
+    record = _document_record(engine, doc_id)
     info = record.get("info") or {}
     doc = {
         "doc_id": doc_id,
@@ -185,11 +202,12 @@ def _document_result(searcher, doc_id: str, hits: list, parsed: ParsedQuery,
         "pages": info.get("pages"),
         "status": info.get("status", "ok"),
         "stale": info.get("status") == "stale",
-        "score": round(float(hits[0][0]), 4) if hits else 0.0,
+        "score": round(float(hits[0].score), 4) if hits else 0.0,
     }
     passages = []
     cite = citation(doc, 0).rsplit(", p. ", 1)[0]
-    for _, fields in hits:
+    for hit in hits:
+        fields = hit.record
         page = fields.get("page")
         # Past the deadline a passage is the page's first lines, unmarked: the answer comes on time.
         late = deadline is not None and time.monotonic() > deadline
@@ -211,7 +229,7 @@ DOCUMENT_WINDOW = 40      # pages of a document shown at once on its page
 HIT_PAGES_CAP = 500       # hit pages listed for a whole document
 
 
-def document(searcher, doc_id: str, q: str = "", synonyms: bool = True, page: int | None = None,
+def document(source, doc_id: str, q: str = "", synonyms: bool = True, page: int | None = None,
              window: int | None = None) -> dict | None:
     """A document with its pages, the query's words highlighted on each.
 
@@ -219,14 +237,15 @@ def document(searcher, doc_id: str, q: str = "", synonyms: bool = True, page: in
         so a 50,000-page document never goes out whole; `doc["window"]` says which pages
         these are, and `doc["hit_pages"]` lists the pages of the whole document with hits.
     """
-    record = _document_record(searcher, doc_id)
+    engine = as_engine(source)
+    record = _document_record(engine, doc_id)
     if not record:
         return None
     parsed = None
     terms: frozenset = frozenset()
     if q.strip():
         try:
-            parsed = parse_query(q, searcher.schema, searcher.reader(), synonyms=synonyms)
+            parsed = parse_query(q, engine, synonyms=synonyms)
             terms = parsed.highlight_terms
         except QueryError:
             parsed = None
@@ -238,12 +257,9 @@ def document(searcher, doc_id: str, q: str = "", synonyms: bool = True, page: in
         wanted = min(max(1, page or 1), last)
         first = (wanted - 1) // window * window + 1
         span = (first, min(first + window - 1, last))
-        in_window = query.And([query.Term("doc_id", doc_id), query.Term("kind", "page"),
-                               query.NumericRange("page", span[0], span[1])])
-        rows = [searcher.stored_fields(n) for n in searcher.docs_for_query(in_window)]
+        pages = engine.pages(doc_id, span[0], span[1])
     else:
-        rows = searcher.documents(doc_id=doc_id, kind="page")
-    pages = sorted((dict(p) for p in rows), key=lambda p: p["page"])
+        pages = engine.pages(doc_id)
     out_pages = []
     for row in pages:
         markup = highlight_text(row["content"], terms, whole=True)
@@ -262,36 +278,35 @@ def document(searcher, doc_id: str, q: str = "", synonyms: bool = True, page: in
     if span is not None:
         doc["window"] = {"first": span[0], "last": span[1], "size": window, "pages": total,
                          "starts": list(range(1, max(total, 1) + 1, window))}
-        doc["hit_pages"] = _hit_pages(searcher, doc_id, parsed, out_pages)
+        doc["hit_pages"] = _hit_pages(engine, doc_id, parsed, out_pages)
     else:
         doc["hit_pages"] = [p["page"] for p in out_pages if p["hits"]]
     doc["citation_base"] = citation(doc, 1).rsplit(", p. ", 1)[0]
     return doc
 
 
-def _hit_pages(searcher, doc_id: str, parsed, shown: list[dict]) -> list[int]:
+def _hit_pages(engine, doc_id: str, parsed, shown: list[dict]) -> list[int]:
     """The pages of the whole document that match the query (at most HIT_PAGES_CAP)."""
     found = {p["page"] for p in shown if p["hits"]}
     if parsed is None or parsed.empty:
         return sorted(found)
-    try:
-        within = query.And([query.Term("doc_id", doc_id), query.Term("kind", "page"), _for_pages(parsed.query)])
-        for n in itertools.islice(searcher.docs_for_query(within), HIT_PAGES_CAP):
-            found.add(searcher.stored_fields(n)["page"])
-    except Exception:  # a query form Whoosh cannot match on its own: the window's hits only
-        pass
+    deadline = time.monotonic() + limits.QUERY_TIME_LIMIT
+    matches = engine.search(parsed.plan, Filters(doc_ids=frozenset([doc_id])),
+                            ResultsPage(0, 1, "relevance", HIT_PAGES_CAP), deadline)
+    for match in matches.documents:
+        found.update(hit.record["page"] for hit in match.pages)
     return sorted(found)[:HIT_PAGES_CAP]
 
 
-def document_paths(searcher, doc_id: str) -> list[str]:
-    record = _document_record(searcher, doc_id)
+def document_paths(source, doc_id: str) -> list[str]:
+    record = _document_record(as_engine(source), doc_id)
     return [f["path"] for f in (record.get("info") or {}).get("files", [])]
 
 
-def document_file(searcher, doc_id: str) -> dict | None:
+def document_file(source, doc_id: str) -> dict | None:
     """A document's content hash, files, format and page count, as the index records them
     (without reading its pages)."""
-    record = _document_record(searcher, doc_id)
+    record = _document_record(as_engine(source), doc_id)
     if not record:
         return None
     info = record.get("info") or {}

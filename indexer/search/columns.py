@@ -7,9 +7,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.util.numeric import byte_to_length
 from whoosh.util.times import long_to_datetime
+
+from .whoosh_internals import field_lengths
 
 @dataclass
 class _Segment:
@@ -114,21 +114,11 @@ def _column_date(value) -> datetime | None:
     return date if date is not None and date.year >= 1000 else None
 
 
-_BYTE_LENGTHS = [byte_to_length(b) for b in range(256)]
-
-
 def _lengths(seg: _Segment, reader, fieldname: str) -> list:
     """Every document's length of a field, read in one go (Whoosh keeps them as one byte each)."""
     lengths = seg.lengths.get(fieldname)
     if lengths is None:
-        try:  # the per-document reader's length column: private, but whoosh3 is pinned exactly
-            column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            lengths = [_BYTE_LENGTHS[b] or 1 for b in column] if column is not None else None
-        except Exception:
-            lengths = None
-        if lengths is None or len(lengths) != reader.doc_count_all():
-            lengths = [reader.doc_field_length(d, fieldname, 1) or 1 for d in range(reader.doc_count_all())]
-        seg.lengths[fieldname] = lengths
+        lengths = seg.lengths[fieldname] = field_lengths(reader, fieldname)
     return lengths
 
 

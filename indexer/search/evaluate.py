@@ -8,7 +8,8 @@ from datetime import timedelta
 from whoosh import query, scoring
 
 from .columns import _deleted, _norms, _Segment
-from .rewrite import _Expansion
+from .whoosh_internals import posting_blocks
+from .whoosh_plan import _Expansion
 
 
 class _Evaluator:
@@ -176,20 +177,17 @@ class _Evaluator:
             return {}
         if (fieldname, btext) not in reader:
             return {}
-        m = reader.postings(fieldname, btext)
-        m = getattr(m, "child", m)  # deletions are taken out once, at the end
-        if not hasattr(m, "_read_ids"):
-            return self._generic(q, sub)
+        blocks = _timed(posting_blocks(reader, fieldname, btext), self.deadline)
         result: dict = {}
         if not fieldobj.scorable:
             constant = q.boost
-            for ids, _ in _blocks(m, self.deadline):
+            for ids, _ in blocks:
                 result.update(dict.fromkeys(ids, constant))
             return result
         top = self.searcher
         factor = top.idf(fieldname, q.text) * (self.k1 + 1) * q.boost
         norms = _norms(seg, reader, fieldname, top.avg_field_length(fieldname) or 1, self.k1, self.b)
-        for ids, weights in _blocks(m, self.deadline):
+        for ids, weights in blocks:
             if weights is None:
                 weights = itertools.repeat(1.0)
             elif isinstance(weights, float):
@@ -218,17 +216,10 @@ class _TimeUp(Exception):
     pass
 
 
-def _blocks(m, deadline: float):
-    """(ids, weights) of each block of a whoosh3 posting list: what W3LeafMatcher reads for
-    one posting at a time, read at once (ids are stored as deltas; weights as None when all
-    are 1.0, a float when all are equal, else an array)."""
-    count = 0
-    while m.is_active():
-        if m._data is None:
-            m._read_data()
-        ids, weights = m._data[0], m._data[1]
-        yield (ids if m._byteids else itertools.accumulate(ids)), weights
-        m._next_block()
-        count += 1
+def _timed(blocks, deadline: float):
+    """The blocks of a posting list (deleted documents included: they are taken out once, at
+    the end), stopping with _TimeUp past the deadline."""
+    for count, block in enumerate(blocks, 1):
+        yield block
         if count % 32 == 0 and time.monotonic() > deadline:
             raise _TimeUp

@@ -1,10 +1,12 @@
 """The status overview: what the index holds, for `kamerzoek status` and the /status page."""
 from __future__ import annotations
 
+from .engine import Engine, as_engine
 
-def index_overview(searcher) -> dict:
+
+def index_overview(source) -> dict:
     """Counts for the status page: documents, pages, formats, types, OCR and stale documents."""
-    documents = [dict(d) for d in searcher.documents(kind="doc")]
+    documents = list(as_engine(source).documents())
     formats: dict[str, int] = {}
     types: dict[str, int] = {}
     pages = 0
@@ -24,18 +26,24 @@ def index_overview(searcher) -> dict:
             "ocr_pages": ocr_pages, "needs_ocr": needs_ocr, "stale": stale}
 
 
-def status_data(store) -> dict:
-    """What `status` and the /status page show: the overview, with the store's size, versions
-    and last run."""
-    with store.searcher() as searcher:
-        overview = index_overview(searcher)
-    last_run = store.last_run()
-    return {"index": str(store.root), "size_bytes": store.size_bytes(),
-            "version": store.stored_versions(), "last_run": last_run,
-            "failures": (last_run or {}).get("unreadable", []), **overview}
+def status_data(source) -> dict:
+    """What `status` and the /status page show: the overview, with where the index is, its
+    size, versions and last run. source: an engine, or a Store (its Whoosh engine)."""
+    engine = source if isinstance(source, Engine) else _store_engine(source)
+    info = engine.info()
+    last_run = info.get("last_run")
+    return {"index": info.get("index"), "size_bytes": info.get("size_bytes", 0),
+            "version": info.get("version"), "last_run": last_run,
+            "failures": (last_run or {}).get("unreadable", []), **index_overview(engine)}
 
 
-def generation(searcher) -> int:
-    """The index generation this searcher reads (each commit adds one; a rebuild starts again,
-    so name it with the time of the last run)."""
-    return searcher.reader().generation()
+def _store_engine(store) -> Engine:
+    from .whoosh_engine import WhooshEngine
+    return WhooshEngine.open(store)
+
+
+def generation(source) -> int | None:
+    """The index generation an engine (or a Whoosh searcher) reads: each commit adds one; a
+    rebuild starts again, so name it with the time of the last run."""
+    engine = source if isinstance(source, Engine) else as_engine(source)
+    return engine.info().get("generation")

@@ -4,11 +4,11 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 
-from .request import SearchRequest
+from .engine import Filters
 from .scan import _Scan
 
 
-def _facets_and_allowed(docs: dict, request: SearchRequest) -> tuple[dict, set]:
+def _facets_and_allowed(docs: dict, request: Filters) -> tuple[dict, set]:
     """Facet counts (each ignoring its own filter, so choices stay visible) and the documents
     that pass every filter."""
     types, years, dossiers = set(request.types), set(request.years), set(request.dossiers)

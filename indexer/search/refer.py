@@ -11,10 +11,9 @@ def read_reference(text: str) -> Reference | None:
     return parse_reference(text or "")
 
 
-def find_document(searcher, identifier: str) -> str | None:
+def find_document(engine, identifier: str) -> str | None:
     """The doc_id of the indexed document with this official identifier, or None."""
-    record = searcher.document(identifier=identifier, kind="doc")
-    return record.get("doc_id") if record else None
+    return engine.lookup("identifier", identifier)
 
 
 def not_indexed(ref: Reference) -> str:
@@ -26,11 +25,10 @@ def dossier_notice(ref: Reference) -> str:
             f"Zoek op een los nummer zonder ‘dossier’ om het als woord te zoeken.")
 
 
-def reference_pages(searcher, doc_id: str, ref: Reference, count: int) -> list:
-    """(score, stored fields) of the pages to show for the document referred to: for a law
+def reference_pages(engine, doc_id: str, ref: Reference, count: int) -> list:
+    """(score, page record) of the pages to show for the document referred to: for a law
     with an article the page where that article starts, otherwise the first pages."""
-    pages = sorted((dict(p) for p in searcher.documents(doc_id=doc_id, kind="page")),
-                   key=lambda p: p["page"])
+    pages = engine.pages(doc_id)
     if ref.article:
         heading = re.compile(rf"(?mi)^\W*artikel\s+{re.escape(ref.article)}(?![\w.])")
         for page in pages:

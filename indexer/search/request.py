@@ -8,9 +8,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from whoosh import query
-
 from ..schema import DOCUMENT_TYPES
+from . import plan
 
 MAX_QUERY_LENGTH = 500
 MAX_PAGE = 100
@@ -133,11 +132,11 @@ def since_value(value: str) -> datetime:
     return when if when.tzinfo else when.astimezone()
 
 
-def request_dates(request: SearchRequest) -> query.Query | None:
+def request_dates(request: SearchRequest) -> plan.Range | None:
     if not (request.date_from or request.date_to):
         return None
     start = parse_date_value(request.date_from) if request.date_from else None
     stop = parse_date_value(request.date_to, end=True) if request.date_to else None
     if start and stop and start > stop:
         raise QueryError(f"Ongeldig datumbereik: {request.date_from} ligt na {request.date_to}.")
-    return query.DateRange("date", start, stop)
+    return plan.Range("date", start, stop)

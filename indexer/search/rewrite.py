@@ -1,8 +1,12 @@
 """Rewriting a parsed query: two words that form a compound in the index also look for the
 compound, prefix/wildcard/fuzzy terms become their (capped) expansions, synonyms are added,
-and every word is also looked up as a part of compounds, weighted low."""
+and every word is also looked up as a part of compounds, weighted low.
+
+``dictionary`` is the term dictionary to consult: an engine (engine.Engine: doc_count,
+doc_frequency, expand)."""
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import time
@@ -11,12 +15,15 @@ from whoosh import query
 
 from ..analysis import PART_PREFIX, analyze, fold
 from . import request as limits
-from .expand import MAX_FUZZY_DISTANCE, expand_fuzzy, expand_prefix, expand_wildcard
+from . import plan
+from .expand import MAX_FUZZY_DISTANCE
 from .language import _nothing, _outside_quotes, _plain_term
 from .request import PART_WEIGHT, TEXT_FIELDS
 from .synonyms import _synonym_index, _Variant, synonym_groups
+from .whoosh_plan import _Expansion, to_plan
 
-def _join_compounds(q: query.Query, text: str, reader) -> query.Query:
+
+def _join_compounds(q: query.Query, text: str, dictionary) -> query.Query:
     """'terrorisme bestrijding': also the compound the two words make, when the index has it."""
     if isinstance(q, query.And):
         children = list(q.subqueries)
@@ -24,23 +31,23 @@ def _join_compounds(q: query.Query, text: str, reader) -> query.Query:
         while i < len(children):
             a = children[i]
             b = children[i + 1] if i + 1 < len(children) else None
-            joined = _compound_of(a, b, text, reader) if b is not None else None
+            joined = _compound_of(a, b, text, dictionary) if b is not None else None
             if joined is not None:
                 out.append(query.Or([query.And([a, b]), query.Term("content", joined)]))
                 i += 2
                 changed = True
             else:
-                out.append(_join_compounds(a, text, reader))
+                out.append(_join_compounds(a, text, dictionary))
                 i += 1
-        return q.__class__(out, boost=q.boost) if changed else q.apply(lambda c: _join_compounds(c, text, reader))
+        return q.__class__(out, boost=q.boost) if changed else q.apply(lambda c: _join_compounds(c, text, dictionary))
     if isinstance(q, query.Not):
         return q
     if q.children():
-        return q.apply(lambda c: _join_compounds(c, text, reader))
+        return q.apply(lambda c: _join_compounds(c, text, dictionary))
     return q
 
 
-def _compound_of(a, b, text: str, reader) -> str | None:
+def _compound_of(a, b, text: str, dictionary) -> str | None:
     if not (_plain_term(a) and _plain_term(b)):
         return None
     spans = [getattr(n, "startchar", None) for n in (a, b)] + [getattr(n, "endchar", None) for n in (a, b)]
@@ -54,16 +61,12 @@ def _compound_of(a, b, text: str, reader) -> str | None:
         return None
     for linker in ("", "s", "e", "en"):
         terms = analyze(fold((first + linker + second).lower()))
-        if len(terms) == 1 and reader.doc_frequency("content", terms[0]):
+        if len(terms) == 1 and dictionary.doc_frequency("content", terms[0]):
             return terms[0]
     return None
 
 
-class _Expansion(query.Or):
-    """The terms a prefix, wildcard or fuzzy term stood for; left alone by later rewrites."""
-
-
-def _expand_multiterms(q: query.Query, reader, raw: dict, notices: list[str],
+def _expand_multiterms(q: query.Query, dictionary, raw: dict, notices: list[str],
                        deadline: float | None, budget: list | None = None) -> query.Query:
     """Prefix, wildcard and fuzzy terms as explicit alternatives, capped, with a notice when cut.
 
@@ -89,7 +92,7 @@ def _expand_multiterms(q: query.Query, reader, raw: dict, notices: list[str],
                     notices.append(f"De zoekvraag staat voor meer dan {limits.MAX_QUERY_EXPANSIONS} woorden; "
                                    f"alleen de eerste {limits.MAX_QUERY_EXPANSIONS} zijn gebruikt.")
                 break
-            found, cut, timed_out = _expand_one(variant, reader, deadline,
+            found, cut, timed_out = _expand_one(variant, dictionary, deadline,
                                                 min(limits.MAX_EXPANSIONS, budget[0]))
             capped, late = capped or (cut and budget[0] >= limits.MAX_EXPANSIONS), late or timed_out
             budget[0] -= len(found)
@@ -105,7 +108,7 @@ def _expand_multiterms(q: query.Query, reader, raw: dict, notices: list[str],
             return _nothing(q.fieldname)
         return _Expansion([query.Term(q.fieldname, t, boost=q.boost * w) for t, w in terms.items()])
     if q.children():
-        return q.apply(lambda c: _expand_multiterms(c, reader, raw, notices, deadline, budget))
+        return q.apply(lambda c: _expand_multiterms(c, dictionary, raw, notices, deadline, budget))
     return q
 
 
@@ -164,7 +167,7 @@ def _multiterm_variants(q: query.Query, typed: str) -> list[tuple[query.Query, f
             + [(query.Prefix(fieldname, PART_PREFIX + t), PART_WEIGHT) for t in texts])
 
 
-def _expand_one(q: query.Query, reader, deadline: float | None,
+def _expand_one(q: query.Query, dictionary, deadline: float | None,
                 limit: int | None = None) -> tuple[list[str], bool, bool]:
     """The terms one prefix, wildcard or fuzzy pattern stands for (at most MAX_EXPANSIONS), whether
     the cap cut the list, and whether the deadline did. See expand.py: no automaton is built."""
@@ -174,16 +177,13 @@ def _expand_one(q: query.Query, reader, deadline: float | None,
         return word.startswith(PART_PREFIX) == part
 
     limit = limits.MAX_EXPANSIONS if limit is None else limit
+    pattern = to_plan(q)
+    if isinstance(pattern, plan.Fuzzy):
+        # The first letter is kept (as "Bedoelde u" does): walking the whole term dictionary
+        # for every fuzzy word costs seconds at 100,000 pages, typos in the first letter are rare.
+        pattern = dataclasses.replace(pattern, prefix=max(1, pattern.prefix))
     try:
-        if isinstance(q, query.FuzzyTerm):
-            # The first letter is kept (as "Bedoelde u" does): walking the whole term dictionary
-            # for every fuzzy word costs seconds at 100,000 pages, typos in the first letter are rare.
-            got = expand_fuzzy(reader, q.fieldname, q.text, q.maxdist, max(1, q.prefixlength), limit, deadline,
-                               same_kind)
-        elif isinstance(q, query.Prefix):
-            got = expand_prefix(reader, q.fieldname, q.text, limit, deadline, same_kind)
-        else:
-            got = expand_wildcard(reader, q.fieldname, q.text, limit, deadline, same_kind)
+        got = dictionary.expand(pattern, limit, deadline, same_kind)
     except (re.error, ValueError):  # a pattern that cannot run finds nothing
         return [], False, False
     return got.terms, got.capped, got.timed_out
@@ -247,22 +247,22 @@ def _variant_query(variant: _Variant, fieldname: str) -> query.Query:
     return query.Phrase(fieldname, list(variant.terms), slop=variant.slop)
 
 
-def _add_parts(q: query.Query, reader) -> query.Query:
+def _add_parts(q: query.Query, dictionary) -> query.Query:
     """Each word also as a part of compounds, weighted so the word standing alone ranks first."""
     if isinstance(q, (query.Not, _Expansion)):
         return q
     if isinstance(q, query.AndNot):
-        return query.AndNot(_add_parts(q.a, reader), q.b)
+        return query.AndNot(_add_parts(q.a, dictionary), q.b)
     if type(q) is query.Term and q.fieldname in TEXT_FIELDS and not q.text.startswith(PART_PREFIX):
         part = PART_PREFIX + q.text
-        part_df = reader.doc_frequency(q.fieldname, part)
+        part_df = dictionary.doc_frequency(q.fieldname, part)
         if not part_df:
             return q
-        total = max(1, reader.doc_count_all())
-        word_idf = math.log(total / (reader.doc_frequency(q.fieldname, q.text) + 1)) + 1
+        total = max(1, dictionary.doc_count())
+        word_idf = math.log(total / (dictionary.doc_frequency(q.fieldname, q.text) + 1)) + 1
         part_idf = math.log(total / (part_df + 1)) + 1
         weight = PART_WEIGHT * min(1.0, word_idf / part_idf)
         return query.Or([q, query.Term(q.fieldname, part, boost=q.boost * weight)])
     if q.children():
-        return q.apply(lambda c: _add_parts(c, reader))
+        return q.apply(lambda c: _add_parts(c, dictionary))
     return q

@@ -10,7 +10,7 @@ from whoosh import query
 
 from .columns import _generation_key, _leaves
 from .evaluate import _Evaluator
-from .rewrite import _Expansion
+from .whoosh_plan import _Expansion
 
 
 @dataclass

@@ -6,7 +6,7 @@ import time
 from functools import lru_cache
 
 from ..analysis import PART_PREFIX, analyze, fold, lexicon
-from .expand import terms_within
+from .engine import as_engine
 from .language import _BINARY, _UNARY
 from .request import SUGGEST_BELOW
 
@@ -41,10 +41,10 @@ def _surface_for(stem: str, typed: str) -> str:
     return best
 
 
-def suggest(searcher, text: str, deadline: float | None = None) -> str | None:
+def suggest(source, text: str, deadline: float | None = None) -> str | None:
     """'Bedoelde u …?': each word the index does not know (or hardly), replaced by a close word
     from the index's own vocabulary that it does know."""
-    reader = searcher.reader()
+    reader = as_engine(source)   # the engine's term dictionary
     out, changed = text or "", False
     for m in _SUGGEST_WORD.finditer(text or ""):
         if deadline is not None and time.monotonic() > deadline:
@@ -65,7 +65,7 @@ def suggest(searcher, text: str, deadline: float | None = None) -> str | None:
         # long words (typos in the first two letters of a long word are rare) cut that tenfold.
         prefix = 2 if len(term) >= 7 else 1
         for dist in (1, 2):
-            for candidate in terms_within(reader, "content", term, dist, prefix=prefix, deadline=deadline):
+            for candidate in reader.terms_within("content", term, dist, prefix, deadline=deadline):
                 if candidate == term or candidate.startswith(PART_PREFIX) or not candidate.isalpha():
                     continue
                 cdf = reader.doc_frequency("content", candidate)

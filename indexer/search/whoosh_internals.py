@@ -1,0 +1,183 @@
+"""Everything that reads Whoosh below its public API, in this one module.
+
+whoosh3 is pinned exactly (pyproject.toml) because of what is read here:
+- ``posting_blocks``: a whoosh3 posting list a block at a time (W3LeafMatcher's ``_data``,
+  ``_read_data``, ``_byteids``, ``_next_block``), where the public matcher API goes one
+  posting at a time (about 2 us each);
+- ``field_lengths``: a segment's length column in one read (the per-document reader's
+  ``_perdoc._cached_reader`` with ``_lenfield`` and ``LENGTHS_COLUMN``), where the public
+  ``doc_field_length`` asks per document;
+- ``around_commit_toc``: the crash tests' pause inside a commit (``writer._commit_toc``).
+
+Nothing here falls back quietly. At first use in a process the version and the attributes
+are checked, and the first posting list and length column read are compared with what
+Whoosh's public API reads for them. ``verify()`` (run by the tests) also compares them on a
+small index in memory whose postings span several blocks, with a deletion. Any difference
+raises WhooshInternalsError (the engine cannot answer: exit 3, HTTP 503), naming it.
+"""
+from __future__ import annotations
+
+import itertools
+import threading
+from importlib import metadata
+
+from whoosh.codec import whoosh3
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.util.numeric import byte_to_length
+
+from .engine import EngineUnavailable
+
+WHOOSH_VERSION = "3.54.0"
+_BLOCK_ATTRIBUTES = ("_read_data", "_next_block")
+_BYTE_LENGTHS = [byte_to_length(b) for b in range(256)]
+
+
+class WhooshInternalsError(EngineUnavailable):
+    """The installed Whoosh differs from the one whose internals the fast path reads."""
+
+    def __init__(self, detail: str):
+        super().__init__(f"de geïnstalleerde Whoosh wijkt af van wat Kamerzoek verwacht ({detail}); "
+                         f"installeer whoosh3=={WHOOSH_VERSION}")
+
+
+def posting_blocks(reader, fieldname: str, btext: bytes):
+    """(ids, weights) of each block of a term's postings, deleted documents included (take them
+    out once, at the end). ids: segment docnums; weights: None when all are 1.0, a float when
+    all are equal, else a sequence."""
+    global _POSTINGS_COMPARED
+    check()
+    if not _POSTINGS_COMPARED:
+        _compare_postings(reader, fieldname, btext)
+        _POSTINGS_COMPARED = True
+    return _blocks(_leaf(reader, fieldname, btext))
+
+
+def _leaf(reader, fieldname: str, btext: bytes):
+    m = reader.postings(fieldname, btext)
+    if isinstance(m, FilterMatcher):
+        m = m.child
+    if type(m) is not whoosh3.W3LeafMatcher:
+        raise WhooshInternalsError(f"postings als {type(m).__name__}, niet als W3LeafMatcher")
+    return m
+
+
+def _blocks(m):
+    while m.is_active():
+        if m._data is None:
+            m._read_data()
+        ids, weights = m._data[0], m._data[1]
+        yield (ids if m._byteids else itertools.accumulate(ids)), weights
+        m._next_block()
+
+
+def field_lengths(reader, fieldname: str) -> list[int]:
+    """Every document's length of a field (at least 1), read in one go (one byte each)."""
+    global _LENGTHS_COMPARED
+    check()
+    column = reader._perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
+    n = reader.doc_count_all()
+    if column is None:  # no document of this segment has the field
+        return [1] * n
+    lengths = [_BYTE_LENGTHS[b] or 1 for b in column]
+    if len(lengths) != n:
+        raise WhooshInternalsError(f"de lengtekolom heeft {len(lengths)} waarden voor {n} documenten")
+    if not _LENGTHS_COMPARED:
+        public = [reader.doc_field_length(d, fieldname, 1) or 1 for d in range(min(n, 2000))]
+        if lengths[:len(public)] != public:
+            raise WhooshInternalsError("de lengtekolom verschilt van doc_field_length")
+        _LENGTHS_COMPARED = True
+    return lengths
+
+
+def around_commit_toc(writer, before) -> None:
+    """Call before() inside the writer's commit, after the segment files are written and
+    before the table of contents that makes them live."""
+    commit_toc = writer._commit_toc
+
+    def wrapped(*args, **kwargs):
+        before()
+        return commit_toc(*args, **kwargs)
+
+    writer._commit_toc = wrapped
+
+
+_CHECKED = _POSTINGS_COMPARED = _LENGTHS_COMPARED = False
+_CHECK_LOCK = threading.Lock()
+
+
+def check() -> None:
+    """Once per process: the version and the attributes read here are as expected."""
+    global _CHECKED
+    if _CHECKED:
+        return
+    with _CHECK_LOCK:
+        if not _CHECKED:
+            check_attributes()
+            _CHECKED = True
+
+
+def verify() -> None:
+    """The attributes, and on a small index in memory (several blocks, a deletion) the block
+    reader and the length column against Whoosh's public API."""
+    check_attributes()
+    try:
+        _compare_on_a_small_index()
+    except WhooshInternalsError:
+        raise
+    except Exception as e:
+        raise WhooshInternalsError(f"{type(e).__name__}: {e}") from e
+
+
+def check_attributes() -> None:
+    try:
+        version = metadata.version("whoosh3")
+    except metadata.PackageNotFoundError:
+        version = "?"
+    if version != WHOOSH_VERSION:
+        raise WhooshInternalsError(f"versie {version}")
+    for name in _BLOCK_ATTRIBUTES:
+        if not callable(getattr(whoosh3.W3LeafMatcher, name, None)):
+            raise WhooshInternalsError(f"W3LeafMatcher.{name} ontbreekt")
+    for name in ("_lenfield", "LENGTHS_COLUMN"):
+        if not hasattr(whoosh3, name):
+            raise WhooshInternalsError(f"whoosh.codec.whoosh3.{name} ontbreekt")
+    if not callable(getattr(whoosh3.W3PerDocReader, "_cached_reader", None)):
+        raise WhooshInternalsError("W3PerDocReader._cached_reader ontbreekt")
+
+
+def _compare_postings(reader, fieldname: str, btext: bytes) -> None:
+    """The block reader gives the postings (deleted ones aside) the public matcher gives."""
+    mine = []
+    for ids, weights in _blocks(_leaf(reader, fieldname, btext)):
+        ids = list(ids)
+        if weights is None or isinstance(weights, float):
+            weights = [1.0 if weights is None else weights] * len(ids)
+        mine.extend(zip(ids, weights))
+    public = reader.postings(fieldname, btext)
+    theirs = []
+    while public.is_active():
+        theirs.append((public.id(), public.weight()))
+        public.next()
+    if [p for p in mine if not reader.is_deleted(p[0])] != theirs:
+        word = btext.decode("utf-8", "replace")
+        raise WhooshInternalsError(f"de postingblokken van '{word}' verschillen van wat de matcher leest")
+
+
+def _compare_on_a_small_index() -> None:
+    from whoosh.fields import ID, TEXT, Schema
+    from whoosh.filedb.filestore import RamStorage
+
+    ix = RamStorage().create_index(Schema(id=ID(stored=True), body=TEXT))
+    with ix.writer() as w:
+        for i in range(300):  # "common" in every document: three blocks of 128 postings
+            w.add_document(id=str(i), body="common " * (1 + i % 5) + ("rare" if i % 7 == 0 else "other"))
+    with ix.writer() as w:
+        w.delete_by_term("id", "3")
+    with ix.searcher() as s:
+        reader = s.leaf_searchers()[0][0].reader()
+        for word in ("common", "rare"):
+            _compare_postings(reader, "body", word.encode())
+        lengths = [reader.doc_field_length(d, "body", 1) or 1 for d in range(reader.doc_count_all())]
+        column = reader._perdoc._cached_reader(whoosh3._lenfield("body"), whoosh3.LENGTHS_COLUMN)
+        if column is None or [_BYTE_LENGTHS[b] or 1 for b in column] != lengths:
+            raise WhooshInternalsError("de lengtekolom verschilt van doc_field_length")
