@@ -234,7 +234,7 @@ def _print_report(report: dict, store: Store, quiet: bool) -> None:
             cached = f" ({report['files_from_cache']} uit de tekstcache)" if report["files_from_cache"] else ""
             echo(f"Uitgelezen: {report['documents_indexed']} documenten{cached}, "
                        f"{report['pages_indexed']} pagina's in {report['seconds']:.1f} s.")
-            echo(f"Index {names.shown(str(store.root))}: {report['documents_total']} documenten, "
+            echo(f"Index {names.shown(str(getattr(store, 'url', store.root)))}: {report['documents_total']} documenten, "
                  f"{report['pages_total']} pagina's.")
         for item in report["needs_ocr"]:
             pages = ", ".join(str(p) for p in item["pages"])
