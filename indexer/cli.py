@@ -298,6 +298,12 @@ def status_command(index_dir, engine_spec, as_json):
                f"grootte: {data['size_bytes'] / 1e6:.1f} MB")
     echo("Formaten: " + ", ".join(f"{k} {v}" for k, v in sorted(data["formats"].items())))
     echo(f"Versie: schema {data['version']['schema']}, analyse {data['version']['analyzer']}")
+    check = data.get("last_check")
+    if check:
+        state = "in orde" if check["ok"] else "beschadigd: " + "; ".join(check["problems"])
+        echo(f"Laatst gecontroleerd: {check['checked']} ({state})")
+    else:
+        echo("Laatst gecontroleerd: nooit (kamerzoek check)")
     run = data["last_run"]
     if run:
         echo(f"Laatste run: {run['started']} – {run['finished']}: {len(run['added'])} nieuw, "
@@ -417,3 +423,49 @@ def _print_answer(answer: dict, documents) -> None:
         click.echo(f"   {names.shown(doc['path'])}")
         for passage in doc["passages"]:
             click.echo(f"   p. {passage['page']}: {_terminal(passage['html'])}")
+
+
+REBUILD_HINT = "kamerzoek index --rebuild herstelt de index uit de tekstcache (of: kamerzoek check --repair)"
+
+
+@click.command("check", epilog="Afsluitcodes: 0 de index is in orde; 3 de index is beschadigd of onleesbaar.")
+@index_option
+@click.option("--repair", is_flag=True, help="Herbouw een beschadigde index uit de tekstcache (kamerzoek index --rebuild).")
+@click.option("--json", "as_json", is_flag=True, help="Als JSON.")
+def check_command(index_dir, repair, as_json):
+    """Vergelijk elk indexbestand met zijn SHA-256-controlegetal en lees elk segment."""
+    from .build import ConfigurationError, Options, build_index
+    from .store import RunLockedError, Store, StoreError
+    store = Store(index_dir)
+    if not store.exists():
+        raise IndexProblem(f"geen index gevonden in {names.shown(str(index_dir))}; maak er een met: kamerzoek index PAD")
+    result = store.check()
+    repaired = None
+    if repair and not result["ok"]:
+        try:
+            report = build_index([], store, Options(rebuild=True), command="kamerzoek check --repair")
+        except ConfigurationError as e:
+            raise UsageProblem(str(e)) from e
+        except (RunLockedError, StoreError, OSError) as e:
+            raise IndexProblem(f"herstel mislukt: {e}") from e
+        repaired = {"documents": report.documents_total, "pages": report.pages_total,
+                    "unreadable": len(report.unreadable)}
+        result = dict(store.check(), repaired=repaired, damage_before=result["problems"])
+    if as_json:
+        echo(names.dumps(result, indent=2))
+    else:
+        if repaired is not None:
+            for problem in result["damage_before"]:
+                echo(f"Beschadigd was: {problem}")
+            echo(f"Hersteld uit de tekstcache: {repaired['documents']} documenten, "
+                       f"{repaired['pages']} pagina's.")
+        for problem in result["problems"]:
+            echo(f"Beschadigd: {problem}", err=True)
+        for notice in result["notices"]:
+            echo(f"Let op: {notice}")
+        if result["ok"]:
+            echo(f"Index {names.shown(str(store.root))} in orde: {result['files_checked']} bestanden "
+                       f"vergeleken, {result['segments']} segmenten met {result['documents']} records gelezen.")
+        else:
+            echo(f"Fout: de index in {names.shown(str(store.root))} is beschadigd; {REBUILD_HINT}.", err=True)
+    raise click.exceptions.Exit(0 if result["ok"] else EXIT_INDEX)

@@ -132,6 +132,13 @@ ENGLISH: dict[str, str] = {
     "opdracht blijft de enige die de index schrijft.":
         "Extract the files on the workers of a Dask cluster with this scheduler (or KAMERZOEK_DASK); this "
         "command stays the only one that writes the index.",
+    # kamerzoek check
+    "Vergelijk elk indexbestand met zijn SHA-256-controlegetal en lees elk segment.":
+        "Verify every index file against its SHA-256 checksum and read every segment.",
+    "Herbouw een beschadigde index uit de tekstcache (kamerzoek index --rebuild).":
+        "Rebuild a damaged index from the text cache (kamerzoek index --rebuild).",
+    "Afsluitcodes: 0 de index is in orde; 3 de index is beschadigd of onleesbaar.":
+        "Exit codes: 0 the index is intact; 3 the index is damaged or unreadable.",
     # options other helpers add (index --follow-symlinks, --engine, harvest, serve --workers)
     "Volg ook koppelingen die naar buiten de geïndexeerde mappen leiden.":
         "Also follow links that lead outside the indexed folders.",

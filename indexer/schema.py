@@ -33,7 +33,7 @@ def build_schema() -> Schema:
         date=DATETIME(stored=True, sortable=True),
         ocr=BOOLEAN(stored=True),
         # The official identifier (kst-29754-541, h-tk-…, ah-tk-…, blg-…, BWBR…; see
-        # indexer.references), and on document records the identifiers the text refers to.
+        # indexer.references), and on page records the identifiers the page refers to.
         identifier=ID(stored=True),
         cites=KEYWORD(stored=True, lowercase=False, scorable=False),
         info=STORED(),

@@ -28,10 +28,10 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.query import Term
 
-from . import names
+from . import integrity, names
 from .schema import build_schema, versions
 from .search.engine import EngineUnavailable
-from .search.whoosh_internals import around_commit_toc
+from .search.whoosh_internals import around_commit_toc, writer_location
 
 
 class StoreError(EngineUnavailable):
@@ -226,7 +226,7 @@ class Store:
             raise StoreError("de index is op slot bij een ander schrijvend proces") from e
         except OSError as e:
             raise StoreError(f"de index in {self.root} kan niet worden geschreven: {_brief(e)}") from e
-        _pause_inside_commit(writer)
+        _checksummed_commit(writer)
         try:
             yield writer
         except BaseException:
@@ -275,6 +275,43 @@ class Store:
             except OSError:  # a segment file merged away while we counted
                 pass
         return total
+
+    # -- checking ------------------------------------------------------------------
+    @property
+    def check_file(self) -> Path:
+        return self.root / "last-check.json"
+
+    def check(self) -> dict:
+        """Compare every index file with its checksum and read every segment through.
+
+        Returns {"checked", "ok", "problems", "notices", "generation", "files_checked",
+        "segments", "documents"}; the result is kept for `status`."""
+        finding = integrity.verify_files(self.whoosh_dir)
+        segments = documents = 0
+        if self.whoosh_dir.is_dir() and finding.generation is not None:
+            try:
+                ix = FileStorage(str(self.whoosh_dir), supports_mmap=False).open_index()
+                with ix.searcher() as searcher:
+                    for reader in [leaf.reader() for leaf, _ in searcher.leaf_searchers()]:
+                        segments += 1
+                        documents += _read_through(reader)
+            except Exception as e:  # a damaged table or segment: Whoosh raises many kinds
+                finding.problems.append(f"de index kan niet helemaal worden gelezen ({_brief(e)})")
+        result = {"checked": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "ok": not finding.problems,
+                  "problems": finding.problems, "notices": finding.notices,
+                  "generation": finding.generation, "files_checked": finding.files_checked,
+                  "segments": segments, "documents": documents}
+        try:
+            _write_json(self.check_file, result)
+        except OSError:
+            pass  # a read-only index can be checked all the same
+        return result
+
+    def last_check(self) -> dict | None:
+        try:
+            return json.loads(self.check_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
 
     # -- indexed folders -------------------------------------------------------------
     def roots(self) -> list[str]:
@@ -438,6 +475,17 @@ class SearcherPool:
                              "bouw hem opnieuw met: kamerzoek index --rebuild PAD") from e
 
 
+def _read_through(reader) -> int:
+    """Read every stored record, term and posting of one segment; returns its records."""
+    count = 0
+    for _ in reader.iter_docs():
+        count += 1
+    for fieldname, text in reader.all_terms():
+        for _ in reader.postings(fieldname, text).all_ids():
+            pass
+    return count
+
+
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two folders atomically (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
     try:
@@ -494,27 +542,36 @@ def _write_json(path: Path, data) -> None:
 _commits = 0
 
 
-def _pause_inside_commit(writer) -> None:
-    """Crash tests set KAMERZOEK_TEST_PAUSE=commit:SECONDS[:N] to hold the Nth commit of a
-    run (default: every commit) inside Whoosh's commit: after the new segment's files are
-    written and before the table of contents that makes them live.
+def _checksummed_commit(writer) -> None:
+    """Wrap the writer's table-of-contents step: checksums of the segment files before the
+    table is written, the table's own after (see integrity.py for why in that order).
 
-    The pause wraps the writer's TOC step, so a kill there lands exactly where a real
-    crash during a commit does most harm. KAMERZOEK_TEST_PAUSE_MARKER names a file that
-    receives the pid when the pause begins.
+    Crash tests set KAMERZOEK_TEST_PAUSE=commit:SECONDS[:N] to hold the Nth commit of a
+    run (default: every commit) inside Whoosh's commit: after the new segment's files and
+    their checksums are written and before the table of contents that makes them live;
+    KAMERZOEK_TEST_PAUSE=toc:SECONDS[:N] holds it after the table is written and before
+    its checksum is. KAMERZOEK_TEST_PAUSE_MARKER names a file that receives the pid when
+    the pause begins.
     """
-    name, _, rest = os.environ.get("KAMERZOEK_TEST_PAUSE", "").partition(":")
-    if name != "commit" or not rest:
-        return
+    where, _, rest = os.environ.get("KAMERZOEK_TEST_PAUSE", "").partition(":")
     seconds, _, nth = rest.partition(":")
+    folder, generation = writer_location(writer)
+    folder = Path(folder)
 
-    def pause():
-        global _commits
-        _commits += 1
-        if not nth or int(nth) == _commits:
+    def pause(point: str) -> None:
+        if where == point and seconds and (not nth or int(nth) == _commits):
             marker = os.environ.get("KAMERZOEK_TEST_PAUSE_MARKER")
             if marker:
                 Path(marker).write_text(str(os.getpid()))
             time.sleep(float(seconds))
 
-    around_commit_toc(writer, pause)
+    def checksummed(commit, files):
+        global _commits
+        _commits += 1
+        integrity.before_toc(folder, generation, files)
+        pause("commit")
+        commit()
+        pause("toc")
+        integrity.after_toc(folder, generation)
+
+    around_commit_toc(writer, checksummed)

@@ -17,7 +17,7 @@ from webapp.cli import main
 ANSWER_KEYS = {"query", "total", "page", "per_page", "pages", "sort", "results", "facets", "expansions",
                "notice", "notices", "suggestion", "took_ms", "read_as", "reference"}
 RESULT_KEYS = {"doc_id", "title", "type", "date", "dossier", "number", "vergaderjaar", "path", "paths",
-               "format", "pages", "status", "stale", "score", "passages", "identifier"}
+               "format", "pages", "status", "stale", "score", "passages", "identifier", "reference", "formats"}
 PASSAGE_KEYS = {"page", "html", "text", "ocr", "citation", "link"}
 EXPORT_FIELDS = ["doc_id", "title", "type", "date", "dossier", "number", "vergaderjaar", "page", "text",
                  "citation", "link", "path"]

@@ -79,6 +79,9 @@ class Watched(Engine):
     def terms_within(self, fieldname, text, maxdist, prefix, deadline=None):
         return self._call("terms_within", fieldname, text, maxdist, prefix, deadline)
 
+    def records(self, fieldname, value):
+        return self._call("records", fieldname, value)
+
     def lookup(self, fieldname, value):
         return self._call("lookup", fieldname, value)
 

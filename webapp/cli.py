@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from indexer.cli import (IndexProblem, cli_engine, engine_option, index_command, index_option,
+from indexer.cli import (IndexProblem, check_command, cli_engine, engine_option, index_command, index_option,
                          search_command, status_command)
 from indexer.clitext import LocalizedGroup, echo
 
@@ -68,6 +68,7 @@ def main():
 main.add_command(index_command)
 main.add_command(status_command)
 main.add_command(search_command)
+main.add_command(check_command)
 
 
 @main.command("serve")

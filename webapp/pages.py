@@ -70,7 +70,12 @@ def page(doc_id, n):
     synonyms = request.args.get("synonyms", "1") not in ("0", "uit", "off")
     try:
         s = _searcher()
-        doc = engine.document(s, doc_id, q=q[:engine.MAX_QUERY_LENGTH], synonyms=synonyms)
+        store = current_app.extensions["kamerzoek_store"]
+        if not any(store.inside(p) for p in engine.document_paths(s, doc_id)):
+            abort(404)  # the rule of /document and /original: nothing from outside the indexed folders
+        # A window of pages around n: a 50,000-page document is never read whole for one page.
+        doc = engine.document(s, doc_id, q=q[:engine.MAX_QUERY_LENGTH], synonyms=synonyms,
+                              page=n, window=engine.DOCUMENT_WINDOW)
         record = engine.document_file(s, doc_id) if doc else None
         terms = _terms(s, q, synonyms)
     except StoreError:
@@ -117,7 +122,7 @@ def page(doc_id, n):
 
 def _navigation(doc: dict, n: int, q: str, total: int) -> dict:
     """Links to the neighbouring pages and to the nearest pages with hits before and after."""
-    with_hits = [p["page"] for p in doc["pages"] if p["hits"]]
+    with_hits = doc.get("hit_pages") or [p["page"] for p in doc["pages"] if p["hits"]]
     before = [p for p in with_hits if p < n]
     after = [p for p in with_hits if p > n]
     return {

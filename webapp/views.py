@@ -221,6 +221,9 @@ def status_page():
     except (StoreError, EngineUnavailable) as e:
         current_app.logger.error("request %s: index unavailable: %s", g.request_id, e)
         return render_template("error.html", status=503, key="no_index", detail=str(e)), 503
+    except Exception:  # a damaged segment (zlib, struct, pickle errors): not a 500
+        current_app.logger.error("request %s: index unreadable", g.request_id, exc_info=True)
+        return render_template("error.html", status=503, key="index_damaged"), 503
     return render_template("status.html", data=data)
 
 
@@ -232,6 +235,10 @@ def api_status():
     except (StoreError, EngineUnavailable) as e:
         current_app.logger.error("request %s: index unavailable: %s", g.request_id, e)
         return jsonify({"error": str(e), "request_id": g.request_id}), 503
+    except Exception:  # a damaged segment: not a 500
+        current_app.logger.error("request %s: index unreadable", g.request_id, exc_info=True)
+        return jsonify({"error": g.t("error_index_unavailable", request_id=g.request_id),
+                        "request_id": g.request_id}), 503
 
 
 @bp.get("/help")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .. import metadata as metadata_mod
 from .. import names
-from .. import references
+from .. import passages, references
 from ..extract import Extraction
 from ..reasons import describe
 from ..store import Store
@@ -120,9 +120,13 @@ class BatchWriter:
         # Pages of an earlier, killed run or of a read before OCR go first.
         writer.delete_by_term("doc_id", doc_id)
         pages = [p for p in extraction.pages if p.text.strip()]
+        own = common.get("identifier")
         for page in pages:
+            # The documents this page refers to: `verwijst:ID` finds the pages that cite ID.
+            cites = " ".join(dict.fromkeys(r.identifier for r in references.find_references(page.text)
+                                           if r.identifier and r.identifier != own))
             writer.add_document(id=f"{doc_id}:{page.number}", kind="page", page=page.number,
-                                content=page.text, ocr=page.ocr, **common)
+                                content=page.text, ocr=page.ocr, **common, **({"cites": cites} if cites else {}))
         info = {
             "sha": sha, "files": files, "status": "ok",
             "pages": max(len(extraction.pages), page_count), "indexed_pages": len(pages),
@@ -132,10 +136,12 @@ class BatchWriter:
             "url": meta.get("url"), "date": meta.get("date"),
             "indexed": now(),
         }
-        cited = references.cited(extraction.pages, common.get("identifier"))
+        furniture = passages.furniture_lines([p.text for p in extraction.pages])
+        if furniture:
+            info["furniture"] = furniture
+        cited = references.cited(extraction.pages, own)
         if cited:
             info["references"] = cited
-            common["cites"] = " ".join(c["identifier"] for c in cited)
         writer.add_document(id=f"doc:{doc_id}", kind="doc", info=info, **common)
         self._count += 1
         return len(pages)

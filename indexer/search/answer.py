@@ -8,13 +8,14 @@ from datetime import datetime
 from typing import Iterator
 
 from ..analysis import lexicon
-from . import plan, refer
+from ..passages import readable
+from . import plan, publications, refer
 from . import request as limits
 from .cite import citation, passage_link
 from .engine import DocumentMatch, Filters, PageMatch, ResultsPage, as_engine
 from .highlight import highlight_text, strip_marks
 from .parse import ParsedQuery, parse_query
-from .request import (ARRIVED, MAX_PAGE, SUGGEST_BELOW, QueryError, SearchRequest, normalise_request,
+from .request import (ARRIVED, MAX_PAGE, QueryError, SearchRequest, normalise_request,
                       request_dates, since_value)
 from .suggest import suggest
 
@@ -38,8 +39,12 @@ def search(source, request: SearchRequest) -> dict:
         referred = refer.find_document(engine, ref.identifier)
         reference = {"matched": ref.identifier} if referred else \
             {"matched": None, "notice": refer.not_indexed(ref)}
+    cited = refer.cited_identifier(request.q)
     try:
-        parsed = parse_query(words, engine, synonyms=request.synonyms, deadline=deadline)
+        if cited:  # verwijst:kst-29754-541 — the pages that refer to it
+            parsed = ParsedQuery(plan.Term("cites", cited), [refer.citing_notice(cited)], [], frozenset())
+        else:
+            parsed = parse_query(words, engine, synonyms=request.synonyms, deadline=deadline)
     except QueryError:
         if referred is None:
             raise
@@ -79,7 +84,7 @@ def search(source, request: SearchRequest) -> dict:
             notices.append("De zoekvraag duurde te lang; niet alle passages zijn gemarkeerd.")
     if referred is not None:
         _put_first(engine, answer, referred, ref, parsed, request)
-    if answer["total"] < SUGGEST_BELOW and not parsed.empty and referred is None:
+    if answer["total"] == 0 and not parsed.empty and referred is None:  # only when nothing is found
         answer["suggestion"] = suggest(engine, request.q, deadline)
     answer["notice"] = " ".join(notices) or None
     answer["took_ms"] = round((time.monotonic() - started) * 1000, 1)
@@ -129,7 +134,8 @@ def _with_pages(engine, q: plan.Node, doc_ids: list[str], passages: int, deadlin
 
 def _put_first(engine, answer: dict, doc_id: str, ref, parsed: ParsedQuery, request: SearchRequest) -> None:
     """The document referred to heads the first page of results, marked; it is not repeated."""
-    results = [r for r in answer["results"] if r["doc_id"] != doc_id]
+    siblings = {d for d, _ in publications.groups(engine).get(doc_id, [(doc_id, "")])}
+    results = [r for r in answer["results"] if r["doc_id"] not in siblings]
     if len(results) == len(answer["results"]):
         answer["total"] += 1
         answer["pages"] = max(1, min(MAX_PAGE, -(-answer["total"] // request.per_page)))
@@ -203,15 +209,20 @@ def _document_result(engine, match: DocumentMatch, parsed: ParsedQuery,
         "status": info.get("status", "ok"),
         "stale": info.get("status") == "stale",
         "score": round(float(hits[0].score), 4) if hits else 0.0,
+        "reference": False,  # True for the document a reference query points to
+        "formats": publications.formats(engine, doc_id, info.get("format")),
     }
     passages = []
+    furniture = frozenset(info.get("furniture") or ())
     cite = citation(doc, 0).rsplit(", p. ", 1)[0]
     for hit in hits:
         fields = hit.record
         page = fields.get("page")
         # Past the deadline a passage is the page's first lines, unmarked: the answer comes on time.
+        # Passages skip running headers and footers, tables of contents and dot leaders.
         late = deadline is not None and time.monotonic() > deadline
-        markup = highlight_text(fields.get("content", ""), frozenset() if late else parsed.highlight_terms)
+        markup = highlight_text(readable(fields.get("content", ""), furniture),
+                                frozenset() if late else parsed.highlight_terms)
         passages.append({
             "page": page,
             "html": markup,
@@ -282,6 +293,8 @@ def document(source, doc_id: str, q: str = "", synonyms: bool = True, page: int 
     else:
         doc["hit_pages"] = [p["page"] for p in out_pages if p["hits"]]
     doc["citation_base"] = citation(doc, 1).rsplit(", p. ", 1)[0]
+    doc["references"] = refer.outgoing(engine, info)
+    doc["cited_by"] = refer.incoming(engine, record.get("identifier"))
     return doc
 
 

@@ -45,6 +45,8 @@ def citation(doc: dict, page: int) -> str:
         item = f", item {m.group(1)}" if m else ""
         return f"Handelingen {chamber} {vj}, nr. {number}{item}, p. {page}"
     if doc_type not in ("kamervragen", "handelingen", "wet") and vj and dossier and number:
+        if identifier.startswith("blg-"):  # a bijlage carries the number of the Kamerstuk it belongs to
+            return f"Bijlage {identifier} bij Kamerstukken II {vj}, {dossier}, nr. {number}, p. {page}"
         return f"Kamerstukken II {vj}, {dossier}, nr. {number}, p. {page}"
     parts = [(doc.get("title") or "").strip().rstrip(".:;,") or "Zonder titel"]
     if identifier.startswith(("BWB", "blg-")) or (identifier and not (dossier and number)):

@@ -115,7 +115,12 @@ class Engine(abc.ABC):
 
     @abc.abstractmethod
     def documents(self) -> Iterator[dict]:
-        """Every document record (for the status overview)."""
+        """Every document record (for the status overview and the publications' groups)."""
+
+    @abc.abstractmethod
+    def records(self, fieldname: str, value: str) -> Iterator[dict]:
+        """The records (pages and documents) whose keyword field holds value, e.g. the pages
+        that cite an identifier (field "cites")."""
 
     # -- the term dictionary (suggestions, expansion, compound parts) -----------------
     @abc.abstractmethod

@@ -34,7 +34,8 @@ def status_data(source) -> dict:
     last_run = info.get("last_run")
     return {"index": info.get("index"), "size_bytes": info.get("size_bytes", 0),
             "version": info.get("version"), "last_run": last_run,
-            "failures": (last_run or {}).get("unreadable", []), **index_overview(engine)}
+            "failures": (last_run or {}).get("unreadable", []), "last_check": info.get("last_check"),
+            **index_overview(engine)}
 
 
 def _store_engine(store) -> Engine:

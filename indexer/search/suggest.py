@@ -1,12 +1,13 @@
 """Suggestions ("Bedoelde u …?"): close words from the index's own vocabulary."""
 from __future__ import annotations
 
+import itertools
 import re
 import time
-from functools import lru_cache
 
-from ..analysis import PART_PREFIX, analyze, fold, lexicon
-from .engine import as_engine
+from ..analysis import PART_PREFIX, analyze, fold, word_terms
+from . import plan
+from .engine import Filters, ResultsPage, as_engine
 from .language import _BINARY, _UNARY
 from .request import SUGGEST_BELOW
 
@@ -26,24 +27,34 @@ def _distance(a: str, b: str) -> int:
     return prev[-1]
 
 
-@lru_cache(maxsize=4096)
-def _surface_for(stem: str, typed: str) -> str:
-    """A readable word for an index term: the lexicon word closest to what was typed that
-    analyses to it (the index keeps stems, 'terugker', not words)."""
-    lex = lexicon()
-    prefix = stem[:max(3, len(stem) - 2)]
-    best, best_key = stem, None
-    for word in lex.starting_with(prefix, 400):  # sorted; only these words are read
-        if analyze(word) == [stem]:
-            key = (_distance(word, typed), -lex.zipf(word))
-            if best_key is None or key < best_key:
-                best, best_key = word, key
-    return best
+_WORD = re.compile(r"[^\W\d_]+")
+#: Pages read to find the words behind an index term (each a few thousand characters).
+SURFACE_PAGES = 3
+
+
+def _indexed_surface(engine, term: str, typed: str, deadline: float | None = None) -> str | None:
+    """A word as it stands in the indexed text whose own term is this one, closest to what was
+    typed (then the most frequent on those pages); None when no page shows one."""
+    deadline = time.monotonic() + 1.0 if deadline is None else deadline
+    matches = engine.search(plan.Term("content", term), Filters(), ResultsPage(0, SURFACE_PAGES, "relevance", 1),
+                            deadline)
+    found: dict[str, int] = {}
+    head = term[:3]
+    for match in matches.documents:
+        for hit in match.pages:
+            content = hit.record.get("content") or ""
+            for m in _WORD.finditer(content):
+                word = m.group(0).lower()
+                if fold(word[:3]) == head and word_terms(word)[:1] == (term,):
+                    found[word] = found.get(word, 0) + 1
+    if not found:
+        return None
+    return min(found, key=lambda w: (_distance(fold(w), typed), -found[w], w))
 
 
 def suggest(source, text: str, deadline: float | None = None) -> str | None:
     """'Bedoelde u …?': each word the index does not know (or hardly), replaced by a close word
-    from the index's own vocabulary that it does know."""
+    as it stands in the indexed text (read from the pages holding its term, so never a stem)."""
     reader = as_engine(source)   # the engine's term dictionary
     out, changed = text or "", False
     for m in _SUGGEST_WORD.finditer(text or ""):
@@ -78,7 +89,10 @@ def suggest(source, text: str, deadline: float | None = None) -> str | None:
                 break
         if best is None:
             continue
-        replacement = _surface_for(best[1], typed)
+        # A word that stands in the index, never a stem ("halfjaarsrapportag").
+        replacement = _indexed_surface(reader, best[1], typed, deadline)
+        if replacement is None:
+            continue
         if word[:1].isupper():
             replacement = replacement[:1].upper() + replacement[1:]
         out = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", replacement, out, count=1)

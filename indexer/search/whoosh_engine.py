@@ -21,7 +21,7 @@ from whoosh.index import IndexError as WhooshIndexError
 
 from ..analysis import PART_PREFIX
 from ..store import SearcherPool, Store
-from . import plan
+from . import plan, publications
 from .columns import _generation_key
 from .engine import DocumentMatch, Engine, EngineUnavailable, Filters, Matches, PageMatch, ResultsPage
 from .expand import Expansion, expand_fuzzy, expand_prefix, expand_wildcard, terms_within
@@ -91,7 +91,12 @@ class WhooshEngine(Engine):
         scan = _scan(searcher, to_whoosh(query_plan), deadline)
         key = (tuple(filters.types), tuple(filters.years), tuple(filters.dossiers))
         if key not in scan.facets:
-            scan.facets = {key: _facets_and_allowed(scan.docs, filters)}  # the last filter choice
+            # One manifestation per publication, before facets are counted (kst-32545-143 counts once).
+            docs = scan.docs
+            kept = publications.collapse(self, set(docs))
+            if len(kept) != len(docs):
+                docs = {d: docs[d] for d in kept}
+            scan.facets = {key: _facets_and_allowed(docs, filters)}  # the last filter choice
         facets, allowed = scan.facets[key]
         facets = {name: [dict(f) for f in values] for name, values in facets.items()}
         if filters.doc_ids is not None:
@@ -187,6 +192,10 @@ class WhooshEngine(Engine):
         return terms_within(self._searcher().reader(), fieldname, text, maxdist, prefix=prefix, deadline=deadline)
 
     @_reads
+    def records(self, fieldname: str, value: str) -> Iterator[dict]:
+        return [dict(r) for r in self._searcher().documents(**{fieldname: value})]
+
+    @_reads
     def lookup(self, fieldname: str, value: str) -> str | None:
         record = self._searcher().document(**{fieldname: value, "kind": "doc"})
         return record.get("doc_id") if record else None
@@ -213,4 +222,5 @@ class WhooshEngine(Engine):
             return {**super().info(), "generation": self._searcher().reader().generation()}
         return {"index": str(store.root), "size_bytes": store.size_bytes(),
                 "version": store.stored_versions(), "last_run": store.last_run(),
+                "last_check": store.last_check() if hasattr(store, "last_check") else None,
                 "generation": self._searcher().reader().generation()}

@@ -89,16 +89,22 @@ def field_lengths(reader, fieldname: str) -> list[int]:
     return lengths
 
 
-def around_commit_toc(writer, before) -> None:
-    """Call before() inside the writer's commit, after the segment files are written and
-    before the table of contents that makes them live."""
+def around_commit_toc(writer, around) -> None:
+    """Run around(commit, files) in place of the writer's table-of-contents step, inside its
+    commit: after the new segments' files are written (files: their names) and before the
+    table of contents that makes them live; around must call commit() once."""
     commit_toc = writer._commit_toc
 
-    def wrapped(*args, **kwargs):
-        before()
-        return commit_toc(*args, **kwargs)
+    def wrapped(segments, *args, **kwargs):
+        files = sorted({name for segment in segments for name in segment.list_files(writer.storage)})
+        return around(lambda: commit_toc(segments, *args, **kwargs), files)
 
     writer._commit_toc = wrapped
+
+
+def writer_location(writer) -> tuple[str, int]:
+    """The folder a writer's index lives in and the generation its commit will write."""
+    return writer.storage.folder, writer.generation
 
 
 _CHECKED = _POSTINGS_COMPARED = _LENGTHS_COMPARED = False
