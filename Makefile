@@ -9,7 +9,7 @@ SIZE   ?= 10000
 STAMP  := $(VENV)/.installed
 SYSTEM_PACKAGES := chromium chromium-driver tesseract-ocr tesseract-ocr-nld poppler-utils
 
-.PHONY: run test install system-deps index serve bench bench-load bench-pageview bench-dask corpus clean
+.PHONY: run test install system-deps index serve bench bench-load bench-pageview bench-dask corpus clean cluster cluster-stop
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,13 @@ bench-dask: install
 
 corpus: install
 	$(BIN)/python corpus/generate.py
+
+# Three OpenSearch nodes on 127.0.0.1 (Java 17; the distribution comes from Maven Central).
+cluster:
+	$(PYTHON) cluster/opensearch.py start
+
+cluster-stop:
+	$(PYTHON) cluster/opensearch.py stop
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

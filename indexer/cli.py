@@ -101,6 +101,16 @@ def engine_option(f):
              "de tekstcache en het verslag (of KAMERZOEK_ENGINE).")(f)
 
 
+def writing_store(index_dir: Path, spec: str | None):
+    """The store the build writes through: the index folder, or the engine --engine names
+    (whose folder then keeps the text cache, the run report and the run lock)."""
+    from . import engines
+    try:
+        return engines.make_store(index_dir, spec)
+    except engines.EngineURLError as e:
+        raise UsageProblem(str(e)) from e
+
+
 def cli_engine(spec: str | None, index_dir: Path):
     """The engine --engine names, ready to answer (exit 2 for a bad name, 3 when it cannot answer)."""
     from .search import EngineConfigError, EngineUnavailable, open_engine
@@ -145,14 +155,15 @@ EXIT_CODES_HELP = ("Afsluitcodes: 0 alles gelezen; 1 sommige bestanden onleesbaa
 @click.option("--dask", "dask_address", metavar="tcp://HOST:POORT", envvar="KAMERZOEK_DASK",
               help="Lees de bestanden uit op de workers van een Dask-cluster met deze scheduler "
                    "(of KAMERZOEK_DASK); deze opdracht blijft de enige die de index schrijft.")
+@engine_option
 def index_command(paths, index_dir, workers, timeout, memory_mb, passwords, ocr, follow_symlinks, rebuild,
-                  dry_run, wait, quiet, as_json, dask_address):
+                  dry_run, wait, quiet, as_json, dask_address, engine_spec):
     """Indexeer mappen of bestanden: voeg nieuwe documenten toe, werk gewijzigde bij en verwijder verdwenen."""
     from .build import ConfigurationError, Options, build_index, read_passwords
     from .build.dask_executor import ExecutorError
-    from .store import RunLockedError, Store, StoreError
+    from .store import RunLockedError, StoreError
 
-    store = Store(index_dir)
+    store = writing_store(index_dir, engine_spec)
     try:
         options = Options(workers=workers or 0, timeout=timeout, memory_mb=memory_mb,
                           passwords=read_passwords(passwords) if passwords else {},
@@ -223,7 +234,7 @@ def _print_report(report: dict, store: Store, quiet: bool) -> None:
             cached = f" ({report['files_from_cache']} uit de tekstcache)" if report["files_from_cache"] else ""
             echo(f"Uitgelezen: {report['documents_indexed']} documenten{cached}, "
                        f"{report['pages_indexed']} pagina's in {report['seconds']:.1f} s.")
-            echo(f"Index {names.shown(str(store.root))}: {report['documents_total']} documenten, "
+            echo(f"Index {names.shown(str(getattr(store, 'url', store.root)))}: {report['documents_total']} documenten, "
                  f"{report['pages_total']} pagina's.")
         for item in report["needs_ocr"]:
             pages = ", ".join(str(p) for p in item["pages"])

@@ -13,6 +13,7 @@ REASONS = {
     "crashed": "het uitleesproces is onverwacht gestopt",
     "no_access": "geen toegang: geen leesrechten voor dit bestand of deze map",
     "outside": "koppeling naar buiten de geïndexeerde map: niet gevolgd (gebruik --follow-symlinks)",
+    "rejected": "door de zoekmachine geweigerd",
     "stale": "gewijzigd bestand onleesbaar: de vorige versie blijft doorzoekbaar",
 }
 

@@ -62,3 +62,53 @@ def shared_index(tmp_path_factory) -> Path:
     roots = [CORPUS] + [shared_dir / "corpus" / d for d in ("parliamentary", "laws", "government")]
     build(roots, index_dir, workers=2)
     return index_dir
+
+
+# -- a real three-node OpenSearch cluster (cluster/opensearch.py), once per session ------------
+class Cluster:
+    def __init__(self, module, folder: Path, http_port: int, pids: list[int]):
+        self.module, self.folder, self.http_port, self.pids = module, folder, http_port, pids
+
+    def url(self, index: str) -> str:
+        return f"opensearch://127.0.0.1:{self.http_port}/{index}"
+
+    def start_node(self, n: int) -> None:
+        self.pids[n - 1] = self.module.start_node(self.folder, n)
+
+
+def _free_port_block(count: int) -> int:
+    import socket
+    for base in range(19250, 29250, 10):
+        try:
+            for port in list(range(base, base + count)) + list(range(base + 100, base + 100 + count)):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+    raise RuntimeError("no free ports for the test cluster")
+
+
+@pytest.fixture(scope="session")
+def opensearch_cluster():
+    """Three OpenSearch nodes on 127.0.0.1 (Java and Maven needed; the distribution comes from
+    Maven Central on first use). Skips when Java or Maven is missing, fails under CI=true."""
+    import importlib.util
+    import shutil
+    import tempfile
+    if not (shutil.which("java") or os.environ.get("OPENSEARCH_JAVA_HOME")) or not shutil.which("mvn"):
+        if os.environ.get("CI") == "true":
+            pytest.fail("Java and Maven are required for the OpenSearch tests under CI")
+        pytest.skip("Java of Maven ontbreekt: de OpenSearch-tests hebben een cluster nodig")
+    spec = importlib.util.spec_from_file_location("kz_cluster", ROOT / "cluster" / "opensearch.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    folder = Path(tempfile.mkdtemp(prefix="kz-cluster-"))
+    folder.chmod(0o755)  # the nodes run as nobody when the tests run as root
+    port = _free_port_block(3)
+    pids = module.start(folder, http_port=port, quiet=True)
+    try:
+        yield Cluster(module, folder, port, pids)
+    finally:
+        module.stop(folder)
+        shutil.rmtree(folder, ignore_errors=True)

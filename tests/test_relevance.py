@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.search import SearchRequest, document_paths, search
+from indexer.search import SearchRequest, document_paths, open_engine, search
 from indexer.store import Store
 
 RELEVANCE = Path(__file__).with_name("relevance.json")
@@ -28,30 +28,31 @@ def test_the_set_is_large_and_varied():
     assert {q["index"] for q in QUERIES} == {"corpus", "shared"}
 
 
-def recall_at_10(index_dir: Path, which: str) -> tuple[float, list[str]]:
+def recall_at_10(index_dir: Path | None, which: str, engine=None) -> tuple[float, list[str]]:
+    """Recall at 10 of the set's queries over an index folder, or over an engine (another one)."""
     found = total = 0
     misses: list[str] = []
     per_kind: dict = defaultdict(lambda: [0, 0])
-    with Store(index_dir).searcher() as searcher:
-        for entry in (q for q in QUERIES if q["index"] == which):
-            answer = search(searcher, SearchRequest(q=entry["q"], per_page=10))
-            pages = {}
-            for r in answer["results"]:
-                shown = [p["page"] for p in r["passages"]]
-                # One result per publication: its other formats (kst-…xml, .html, .odt) count as found.
-                members = [f["link"].rsplit("/", 1)[-1] for f in r.get("formats") or ()] or [r["doc_id"]]
-                for member in members:
-                    for path in (document_paths(searcher, member) if member != r["doc_id"] else r["paths"]):
-                        pages.setdefault(Path(path).name, shown)
-            for expected in entry["expect"]:
-                hit = expected["file"] in pages and ("page" not in expected or
-                                                     expected["page"] in pages[expected["file"]])
-                found += hit
-                total += 1
-                per_kind[entry["kind"]][0] += hit
-                per_kind[entry["kind"]][1] += 1
-                if not hit:
-                    misses.append(f"{entry['q']!r}: {expected} not in {pages}")
+    engine = engine if engine is not None else open_engine(None, index_dir)
+    for entry in (q for q in QUERIES if q["index"] == which):
+        answer = search(engine, SearchRequest(q=entry["q"], per_page=10))
+        pages = {}
+        for r in answer["results"]:
+            shown = [p["page"] for p in r["passages"]]
+            # One result per publication: its other formats (kst-…xml, .html, .odt) count as found.
+            members = [f["link"].rsplit("/", 1)[-1] for f in r.get("formats") or ()] or [r["doc_id"]]
+            for member in members:
+                for path in (document_paths(engine, member) if member != r["doc_id"] else r["paths"]):
+                    pages.setdefault(Path(path).name, shown)
+        for expected in entry["expect"]:
+            hit = expected["file"] in pages and ("page" not in expected or
+                                                 expected["page"] in pages[expected["file"]])
+            found += hit
+            total += 1
+            per_kind[entry["kind"]][0] += hit
+            per_kind[entry["kind"]][1] += 1
+            if not hit:
+                misses.append(f"{entry['q']!r}: {expected} not in {pages}")
     recall = found / total
     print(f"\nrecall@10 over {which}: {found}/{total} = {recall:.3f}")
     for kind, (hits, count) in sorted(per_kind.items()):

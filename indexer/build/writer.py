@@ -9,6 +9,7 @@ from .. import metadata as metadata_mod
 from .. import names
 from .. import passages, references
 from ..extract import Extraction
+from ..reasons import describe
 from ..store import Store
 from .plan import Doc
 from .report import Report, now
@@ -39,6 +40,7 @@ class BatchWriter:
         self._count = 0
         self._since = time.monotonic()
         self._touched: set[str] = set()
+        self._files: dict[str, list[dict]] = {}   # doc_id -> files, to report a rejected document
 
     def _w(self, doc_id: str = ""):
         if doc_id:
@@ -58,12 +60,26 @@ class BatchWriter:
 
     def commit(self) -> None:
         if self._writer_cm is not None:
-            cm, self._writer_cm, self._writer = self._writer_cm, None, None
+            cm, writer, self._writer_cm, self._writer = self._writer_cm, self._writer, None, None
             self._count = 0
             self._touched.clear()
             cm.__exit__(None, None, None)
+            self._report_rejected(getattr(writer, "rejected", ()))
+            self._files.clear()
             if self.progress:
                 self.progress({"event": "committed"})
+
+    def _report_rejected(self, rejected) -> None:
+        """Documents a distributed engine refused (its writer removed them): reported as
+        unreadable, so the run goes on and the next run tries them again."""
+        for item in rejected:
+            files = self._files.pop(item["doc_id"], None) or [{"path": item["doc_id"]}]
+            for entry in files:
+                self.report.unreadable.append({"path": entry["path"], "reason": "rejected",
+                                               "message": describe("rejected", item["message"])})
+                for listed in (self.report.added, self.report.changed):
+                    if entry["path"] in listed:
+                        listed.remove(entry["path"])
 
     def close(self) -> None:
         """Cancel an uncommitted batch (after an error): committed batches stay."""
@@ -87,6 +103,7 @@ class BatchWriter:
         some of whose ranges failed)."""
         doc_id = doc_id_for(sha)
         writer = self._w(doc_id)
+        self._files[doc_id] = files
         first = Path(files[0]["path"])
         meta = metadata_mod.read_metadata(first, extraction)
         date = parse_date(meta.get("date"))

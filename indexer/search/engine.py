@@ -179,8 +179,10 @@ def open_engine(spec: str | None, index_dir: Path | str, check_interval: float =
         from .whoosh_engine import WhooshEngine
         return WhooshEngine.open(index_dir, check_interval=check_interval)
     scheme = spec.split("://", 1)[0].lower() if "://" in spec else ""
-    # Further engines go here, one branch per URL scheme, e.g.
-    #   if scheme in ("opensearch", "opensearchs"): return OpenSearchEngine.open(spec)
+    # Further engines go here, one branch per URL scheme.
+    if scheme in ("opensearch", "opensearchs"):
+        from ..engines.opensearch_engine import OpenSearchEngine
+        return OpenSearchEngine.open(spec, index_dir)
     if scheme:
         raise EngineConfigError(f"onbekende zoekmachine '{scheme}://' in --engine '{spec}'; "
                                 "gebruik whoosh (de indexmap) of een ondersteunde URL.")

@@ -1,0 +1,554 @@
+"""The OpenSearch index: connection, mapping, versions, writers, rebuilds by alias.
+
+Kamerzoek keeps one analyzer. Pages are sent to OpenSearch already analysed by
+``indexer.analysis`` (the same tokens the Whoosh schema indexes), so both engines match the
+same pages by construction:
+
+  content        the page's main terms, in order, at their Whoosh positions (a stop word's
+                 position holds a filler token that the field's analyzer drops, leaving the
+                 same gap), so phrase queries with slop behave as in Whoosh; then the compound
+                 and hyphen part terms (Whoosh's "~term"), which count in the length as in Whoosh
+  title_terms    the same for the title
+  vocab          the page's distinct terms as keywords: the term dictionary for prefix,
+                 wildcard and fuzzy expansion and for suggestions
+  text           the page text itself, for Kamerzoek's own highlighting
+
+Terms are encoded so OpenSearch's standard tokenizer keeps each one whole: letters a-z and
+digits stay, any other character becomes ``_<hex>_`` (``2020-2021`` -> ``2020_2d_2021``).
+
+The name in the URL is an alias. A rebuild writes a new index beside the live one and
+switches the alias in one atomic request; a killed rebuild leaves the alias where it was
+(its half-built index is removed by the next rebuild).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator
+
+from ..analysis import PART_PREFIX, dutch_analyzer
+from ..schema import versions
+from ..store import IndexMissingError, IndexVersionError, Store, StoreError
+from . import EngineURL
+
+log = logging.getLogger("kamerzoek.opensearch")
+
+#: Bumped when the mapping or the encoding of terms changes; stored in the index's _meta.
+MAPPING_VERSION = 3
+FILLER = "_0_"          # never an encoded term: the analyzer makes no NUL character
+RECORD_TOKEN = "_1_"    # nor this one (U+0001): the content of a record that is no page
+BULK_ACTIONS = 500
+BULK_BYTES = 8 * 1024 * 1024
+K1, B = 1.2, 0.75       # Whoosh's BM25F defaults
+TIMEOUT = float(os.environ.get("KAMERZOEK_ENGINE_TIMEOUT", "30"))
+
+
+class EngineUnavailableError(StoreError):
+    """The engine cannot be reached (exit code 3)."""
+
+
+def encode(term: str) -> str:
+    out = []
+    for ch in term:
+        if "a" <= ch <= "z" or "0" <= ch <= "9":
+            out.append(ch)
+        else:
+            out.append(f"_{ord(ch):x}_")
+    return "".join(out)
+
+
+def decode(token: str) -> str:
+    out, i = [], 0
+    while i < len(token):
+        if token[i] == "_":
+            j = token.index("_", i + 1)
+            out.append(chr(int(token[i + 1:j], 16)))
+            i = j + 1
+        else:
+            out.append(token[i])
+            i += 1
+    return "".join(out)
+
+
+def index_meta() -> dict:
+    return {"kamerzoek": dict(versions(), mapping=MAPPING_VERSION)}
+
+
+def index_body(shards: int, replicas: int) -> dict:
+    terms = {"type": "text", "analyzer": "kamerzoek_terms", "similarity": "whoosh_bm25"}
+    keyword = {"type": "keyword"}
+    return {
+        "settings": {
+            "number_of_shards": shards, "number_of_replicas": replicas,
+            "refresh_interval": "-1",
+            "max_result_window": 110_000,   # every document of an export, a chunk at a time
+            "analysis": {"analyzer": {"kamerzoek_terms": {
+                # Our terms are already analysed: the standard tokenizer keeps each encoded term
+                # whole, and the filler is dropped, leaving its position empty.
+                "type": "standard", "stopwords": [FILLER], "max_token_length": 4096}}},
+            "similarity": {"whoosh_bm25": {"type": "BM25", "k1": K1, "b": B}},
+        },
+        "mappings": {
+            "dynamic": "strict",
+            "_meta": index_meta(),
+            "_source": {"excludes": ["content", "title_terms", "vocab"]},
+            "properties": {
+                "id": keyword, "kind": keyword, "doc_id": keyword,
+                "page": {"type": "integer"},
+                "content": terms,
+                "title_terms": terms,
+                "vocab": keyword,
+                "text": {"type": "text", "index": False},
+                "title": {"type": "text", "index": False},
+                "type": keyword, "dossier": keyword, "number": keyword, "vergaderjaar": keyword,
+                "identifier": keyword, "cites": keyword,
+                "year": {"type": "integer"},
+                "date": {"type": "date", "format": "strict_date_optional_time"},
+                "ocr": {"type": "boolean"},
+                "info": {"type": "object", "enabled": False},
+            },
+        },
+    }
+
+
+_ANALYZER = None
+
+
+def analysed(text: str) -> tuple[str, set]:
+    """The terms of a text as one field's value, encoded, and its distinct terms.
+
+    Main terms stand at their Whoosh positions; the compound and hyphen parts (``~term``)
+    follow them, so the field's length counts them as Whoosh's does (BM25's length
+    normalisation is the same), while no phrase can match them (no phrase has a ``~`` word)."""
+    global _ANALYZER
+    if _ANALYZER is None:
+        _ANALYZER = dutch_analyzer()
+    main: list[str] = []
+    parts: list[str] = []
+    vocab: set = set()
+    for t in _ANALYZER(text or "", positions=True, mode="index"):
+        term = t.text
+        vocab.add(term)
+        if term.startswith(PART_PREFIX):
+            parts.append(encode(term))
+            continue
+        while len(main) < t.pos:
+            main.append(FILLER)
+        main.append(encode(term))
+    return " ".join(main + parts), vocab
+
+
+def connect(url: EngineURL):
+    """A client over every node of the cluster (sniffed from the first one that answers):
+    a request that fails on one node is tried once more on another."""
+    try:
+        from opensearchpy import OpenSearch
+        from opensearchpy.exceptions import ConnectionTimeout, OpenSearchException
+    except ImportError as e:  # pragma: no cover - the extra is not installed
+        raise EngineUnavailableError("de OpenSearch-client ontbreekt; installeer kamerzoek[opensearch]") from e
+    hosts = [{"host": h, "port": p} for h, p in url.hosts]
+    where = ", ".join(f"{h}:{p}" for h, p in url.hosts)
+    options = dict(use_ssl=url.tls, verify_certs=url.tls, timeout=TIMEOUT, max_retries=1, retry_on_timeout=True)
+    try:
+        # First a plain question to the nodes named, so "refused" and "no answer" can be told apart;
+        # then a client over every node of the cluster.
+        with _quiet_client():
+            OpenSearch(hosts=hosts, **options).cluster.health(request_timeout=min(10.0, TIMEOUT))
+        client = OpenSearch(hosts=hosts, sniff_on_start=True, sniff_on_connection_fail=True,
+                            sniffer_timeout=60, sniff_timeout=min(5.0, TIMEOUT), **options)
+    except ConnectionTimeout as e:
+        raise EngineUnavailableError(f"de zoekmachine op {where} is niet bereikbaar (geen antwoord binnen "
+                                     f"{min(10.0, TIMEOUT):g} s); controleer het cluster of kies een andere "
+                                     "met --engine") from e
+    except (OpenSearchException, OSError) as e:
+        raise EngineUnavailableError(f"de zoekmachine op {where} is niet bereikbaar ({brief(e)}); "
+                                     "start hem (bijvoorbeeld met: make cluster) of kies een andere "
+                                     "met --engine") from e
+    return client
+
+
+@contextmanager
+def _quiet_client():
+    """The client logs each failed attempt; at start-up the one sentence we give says it all."""
+    logger = logging.getLogger("opensearch")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def brief(e: BaseException) -> str:
+    try:
+        info = getattr(e, "info", None)
+    except IndexError:  # the client's TransportError without a response body
+        info = None
+    if isinstance(info, dict) and isinstance(info.get("error"), dict):
+        return str(info["error"].get("reason") or info["error"].get("type"))[:200]
+    if "Connection refused" in str(e) or "ConnectionRefused" in str(e):
+        return "verbinding geweigerd"
+    return f"{type(e).__name__}: {e}"[:200]
+
+
+class OpenSearchStore(Store):
+    """An index in OpenSearch; the local folder keeps the text cache, run report and lock."""
+
+    def __init__(self, url: EngineURL, root: Path | str, shards: int | None = None,
+                 replicas: int | None = None):
+        super().__init__(root)
+        self.url = url
+        self.alias = url.index
+        self.shards = shards or int(os.environ.get("KAMERZOEK_ENGINE_SHARDS", "2"))
+        self.replicas = replicas if replicas is not None else int(os.environ.get("KAMERZOEK_ENGINE_REPLICAS", "1"))
+        self._client = None
+        self._target: str | None = None     # the concrete index writers write to
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = connect(self.url)
+        return self._client
+
+    def describe(self) -> str:
+        return str(self.url)
+
+    def _call(self, what: str, fn, *args, **kwargs):
+        from opensearchpy.exceptions import ConnectionError as OSConnectionError
+        from opensearchpy.exceptions import ConnectionTimeout, OpenSearchException
+        try:
+            return fn(*args, **kwargs)
+        except ConnectionTimeout as e:
+            raise EngineUnavailableError(f"de zoekmachine {self.url} antwoordde niet op tijd bij {what}") from e
+        except OSConnectionError as e:
+            raise EngineUnavailableError(f"de zoekmachine {self.url} is niet bereikbaar bij {what} ({brief(e)})") from e
+        except OpenSearchException as e:
+            raise StoreError(f"de zoekmachine {self.url} weigerde {what}: {brief(e)}") from e
+
+    # -- opening -------------------------------------------------------------------
+    def live_index(self) -> str | None:
+        """The concrete index behind the alias, or None."""
+        c = self.client
+        if self._call("het opzoeken van de alias", c.indices.exists_alias, name=self.alias):
+            found = self._call("het opzoeken van de alias", c.indices.get_alias, name=self.alias)
+            return sorted(found)[0]
+        if self._call("het opzoeken van de index", c.indices.exists, index=self.alias):
+            raise IndexVersionError(
+                f"{self.url}: '{self.alias}' is een index die niet door Kamerzoek is aangemaakt "
+                "(geen alias); kies een andere naam of bouw hem opnieuw met: kamerzoek index --rebuild")
+        return None
+
+    def exists(self) -> bool:
+        return self.live_index() is not None
+
+    def stored_versions(self) -> dict | None:
+        name = self.live_index()
+        if name is None:
+            return None
+        mapping = self._call("het lezen van de mapping", self.client.indices.get_mapping, index=name)
+        meta = (mapping.get(name, {}).get("mappings", {}).get("_meta") or {}).get("kamerzoek")
+        return dict(meta) if isinstance(meta, dict) else None
+
+    def check_version(self) -> None:
+        found = self.stored_versions()
+        wanted = index_meta()["kamerzoek"]
+        if found != wanted:
+            raise IndexVersionError(
+                f"de index {self.url} is gebouwd met een andere versie "
+                f"(schema/analyse/mapping {_describe(found)}, nu {_describe(wanted)}); "
+                "bouw hem opnieuw met: kamerzoek index --rebuild PAD")
+
+    def open(self):
+        if self._ix is None:
+            if not self.exists():
+                raise IndexMissingError(f"geen index gevonden op {self.url}; maak er een met: "
+                                        f"kamerzoek index --engine {self.url} PAD")
+            self.check_version()
+            self._ix = _Index(self)
+            self._target = self.live_index()
+        return self._ix
+
+    def _new_index(self) -> str:
+        name = f"{self.alias}-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}"
+        self._call("het aanmaken van de index", self.client.indices.create, index=name,
+                   body=index_body(self.shards, self.replicas))
+        self._wait_healthy(name)
+        return name
+
+    def _wait_healthy(self, name: str) -> None:
+        wanted = "green" if self.replicas else "yellow"
+        self._call("het wachten op de index", self.client.cluster.health, index=name,
+                   wait_for_status=wanted, timeout="60s", request_timeout=70)
+
+    def create(self):
+        name = self._new_index()
+        self._call("het zetten van de alias", self.client.indices.update_aliases,
+                   body={"actions": [{"add": {"index": name, "alias": self.alias}}]})
+        self._target = name
+        self._ix = _Index(self)
+        return self._ix
+
+    def begin_rebuild(self):
+        """A new index beside the live one; the alias moves to it in finish_rebuild()."""
+        live = self.live_index()
+        self._remove_leftovers(keep={live} if live else set())
+        self._target = self._new_index()
+        self._ix = _Index(self)
+        return self._ix
+
+    def _remove_leftovers(self, keep: set) -> None:
+        """Indexes of killed rebuilds: named like ours, not behind the alias."""
+        found = self._call("het opzoeken van oude indexen", self.client.indices.get,
+                           index=f"{self.alias}-*", allow_no_indices=True, ignore_unavailable=True)
+        for name in found:
+            if name not in keep:
+                self._call("het verwijderen van een oude index", self.client.indices.delete, index=name)
+
+    def finish_rebuild(self) -> None:
+        new = self._target
+        old = self.live_index()
+        self._refresh(new)
+        actions = [{"add": {"index": new, "alias": self.alias}}]
+        if old and old != new:
+            actions.insert(0, {"remove": {"index": old, "alias": self.alias}})
+        self._call("het omzetten van de alias", self.client.indices.update_aliases, body={"actions": actions})
+        if old and old != new:
+            self._call("het verwijderen van de oude index", self.client.indices.delete, index=old)
+        self._ix = None
+
+    def identity(self) -> tuple:
+        try:
+            return (self.live_index(),)
+        except StoreError:
+            return ()
+
+    def open_or_create(self, rebuild: bool = False):
+        if rebuild or not self.exists():
+            return self.create()
+        return self.open()
+
+    # -- writing -------------------------------------------------------------------
+    @contextmanager
+    def writer(self, timeout: float = 0.0, merge: bool = True) -> Iterator:
+        if self._target is None:
+            self.open()
+        writer = BulkWriter(self, self._target)
+        try:
+            yield writer
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def tidy(self, max_segments: int = 0) -> None:
+        if self._target:
+            self._refresh(self._target)
+
+    def _refresh(self, name: str) -> None:
+        self._call("het verversen van de index", self.client.indices.refresh, index=name)
+
+    # -- reading -------------------------------------------------------------------
+    @contextmanager
+    def searcher(self) -> Iterator:
+        with self.open().searcher() as s:
+            yield s
+
+    def scan(self, query: dict, fields: list[str] | None = None, index: str | None = None):
+        from opensearchpy import helpers
+        try:
+            yield from helpers.scan(self.client, index=index or self.alias, query={"query": query},
+                                    _source=fields if fields is not None else True, size=1000,
+                                    scroll="2m", preserve_order=False)
+        except Exception as e:
+            raise StoreError(f"de zoekmachine {self.url} kon de records niet lezen: {brief(e)}") from e
+
+    def documents(self) -> list[dict]:
+        index = self._target or self.alias
+        return [stored(hit["_source"]) for hit in self.scan({"term": {"kind": "doc"}}, index=index)]
+
+    def totals(self) -> tuple[int, int]:
+        index = self._target or self.alias
+        count = lambda kind: self._call("het tellen", self.client.count, index=index,  # noqa: E731
+                                        body={"query": {"term": {"kind": kind}}})["count"]
+        return count("doc"), count("page")
+
+    def size_bytes(self) -> int:
+        try:
+            stats = self._call("de statistieken", self.client.indices.stats, index=self.alias, metric="store")
+            return int(stats["_all"]["total"]["store"]["size_in_bytes"])
+        except (StoreError, KeyError):
+            return 0
+
+
+class _Index:
+    """What Store.open() returns: makes searchers (as a Whoosh index does)."""
+
+    def __init__(self, store: OpenSearchStore):
+        self.store = store
+
+    @contextmanager
+    def searcher(self):
+        yield _Counts(self.store)
+
+
+class _Counts:
+    """What the build asks of a searcher (writer.totals): how many records of a kind."""
+
+    def __init__(self, store: OpenSearchStore):
+        self.store = store
+
+    def document_numbers(self, **terms):
+        q = {"bool": {"filter": [{"term": {k: v}} for k, v in terms.items()]}}
+        index = self.store._target or self.store.alias
+        answer = self.store._call("het tellen", self.store.client.count, index=index, body={"query": q})
+        return range(answer["count"])
+
+    def documents(self, **terms) -> list[dict]:
+        q = {"bool": {"filter": [{"term": {k: v}} for k, v in terms.items()]}}
+        return [stored(hit["_source"]) for hit in self.store.scan(q)]
+
+
+def stored(source: dict) -> dict:
+    """A record as Whoosh returns its stored fields (dates as datetimes, page text as content)."""
+    out = dict(source)
+    if out.get("date"):
+        try:
+            out["date"] = datetime.fromisoformat(out["date"])
+        except ValueError:
+            out.pop("date")
+    if "text" in out:
+        out["content"] = out.pop("text")
+    if isinstance(out.get("cites"), list):
+        out["cites"] = " ".join(out["cites"])
+    return out
+
+
+def _json_value(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+class BulkWriter:
+    """Whoosh's writer calls (add, update, delete by doc_id) as bulk requests at commit.
+
+    A document's new records are written first (same ids overwrite), then whatever else still
+    carries its doc_id is deleted: searchers never see it missing. A record the engine rejects
+    is reported with its doc_id in ``rejected``; that document's records are removed, so the
+    next run tries it again."""
+
+    def __init__(self, store: OpenSearchStore, index: str):
+        self.store = store
+        self.index = index
+        self.actions: list[dict] = []
+        self.deleted: dict[str, set] = {}     # doc_id -> ids written for it in this batch
+        self.rejected: list[dict] = []
+
+    def add_document(self, **fields) -> None:
+        record = {k: _json_value(v) for k, v in fields.items() if v is not None}
+        if isinstance(record.get("cites"), str):  # a Whoosh KEYWORD field: words split on spaces
+            record["cites"] = record["cites"].split()
+        if record.get("kind") == "page":
+            record["text"] = record.pop("content", "")
+            record["content"], vocab = analysed(record["text"])
+            record["vocab"] = sorted(vocab)
+        else:
+            # Whoosh counts every record in N and in the average field length: so does this token,
+            # which no query asks for.
+            record["content"] = RECORD_TOKEN
+        if record.get("title"):
+            record["title_terms"], _ = analysed(record["title"])
+        doc_id = record.get("doc_id")
+        if doc_id in self.deleted:
+            self.deleted[doc_id].add(record["id"])
+        self.actions.append(record)
+
+    update_document = add_document
+
+    def delete_by_term(self, fieldname: str, value: str) -> None:
+        if fieldname != "doc_id":
+            raise ValueError(fieldname)
+        self.deleted.setdefault(value, set())
+
+    def cancel(self) -> None:
+        self.actions.clear()
+        self.deleted.clear()
+
+    def commit(self) -> None:
+        from opensearchpy import helpers
+        client = self.store.client
+        failed_docs: dict[str, str] = {}
+
+        def actions():
+            for record in self.actions:
+                yield {"_op_type": "index", "_index": self.index, "_id": record["id"], "_source": record}
+
+        if self.actions:
+            try:
+                for ok, item in helpers.streaming_bulk(client, actions(), chunk_size=BULK_ACTIONS,
+                                                       max_chunk_bytes=BULK_BYTES, raise_on_error=False,
+                                                       raise_on_exception=True, max_retries=2,
+                                                       initial_backoff=1, request_timeout=TIMEOUT * 2):
+                    if not ok:
+                        info = item.get("index", {})
+                        doc_id = info.get("_id", "").split(":")[0] if not info.get("_id", "").startswith("doc:") \
+                            else info["_id"][4:]
+                        failed_docs.setdefault(doc_id, brief_item(info.get("error")))
+            except Exception as e:
+                raise _unavailable(self.store, "het schrijven", e) from e
+        removals = [{"bool": {"filter": [{"term": {"doc_id": doc_id}}],
+                              "must_not": [{"ids": {"values": sorted(ids)}}] if ids else []}}
+                    for doc_id, ids in self.deleted.items()]
+        removals += [{"term": {"doc_id": doc_id}} for doc_id in failed_docs]
+        # No delete-by-query in the minimal distribution: the stale records' ids are looked up
+        # (they were made visible by an earlier commit) and deleted in bulk.
+        stale = []
+        if failed_docs:  # the rest of a rejected document was just written: make it findable
+            self.store._refresh(self.index)
+        for start in range(0, len(removals), 200):
+            q = {"bool": {"should": removals[start:start + 200]}}
+            stale += [hit["_id"] for hit in self.store.scan(q, fields=False, index=self.index)]
+        if stale:
+            try:
+                for ok, item in helpers.streaming_bulk(
+                        client, ({"_op_type": "delete", "_index": self.index, "_id": i} for i in stale),
+                        chunk_size=BULK_ACTIONS * 2, raise_on_error=False, raise_on_exception=True,
+                        max_retries=2, initial_backoff=1, request_timeout=TIMEOUT * 2):
+                    if not ok and item.get("delete", {}).get("status") != 404:
+                        raise StoreError(f"de zoekmachine {self.store.url} kon {item['delete'].get('_id')} "
+                                         f"niet verwijderen: {brief_item(item['delete'].get('error'))}")
+            except StoreError:
+                raise
+            except Exception as e:
+                raise _unavailable(self.store, "het verwijderen", e) from e
+        self.store._refresh(self.index)
+        self.rejected = [{"doc_id": d, "message": m} for d, m in failed_docs.items()]
+        self.actions = []
+        self.deleted = {}
+
+
+def brief_item(error) -> str:
+    if isinstance(error, dict):
+        reason = error.get("reason") or error.get("type") or ""
+        caused = (error.get("caused_by") or {}).get("reason")
+        return (f"{reason}: {caused}" if caused else reason)[:300]
+    return str(error)[:300]
+
+
+def _unavailable(store: OpenSearchStore, what: str, e: Exception) -> StoreError:
+    return EngineUnavailableError(f"de zoekmachine {store.url} faalde bij {what} ({brief(e)})")
+
+
+def _describe(v: dict | None) -> str:
+    if not v:
+        return "onbekend"
+    return f"{v.get('schema')}/{v.get('analyzer')}/{v.get('mapping')}"
+
+
+def dumps(data) -> str:
+    return json.dumps(data, ensure_ascii=False)

@@ -1,0 +1,352 @@
+"""The OpenSearch engine: the engine seam (indexer/search/engine.py) over an OpenSearch index.
+
+Everything above the seam (parsing, answers, references, exports, document windows, feeds) is
+the same code as for Whoosh; this module matches, scores and counts. A plan becomes a bool
+query over page records (opensearch_search.Translator); the best page of each document ranks
+it (collapse on doc_id, the best pages as inner hits); the total and the facets are
+aggregations over documents, each facet leaving out its own filter.
+
+Scores: BM25 with Whoosh's k1 and b, statistics over all shards (dfs_query_then_fetch), each
+term's boost carrying the ratio of Whoosh's idf to Lucene's (see opensearch_search.py).
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable, Iterable, Iterator
+
+from ..search import plan
+from ..search.engine import DocumentMatch, Engine, EngineUnavailable, Filters, Matches, PageMatch, ResultsPage
+from ..search.expand import expand_fuzzy, expand_prefix, expand_wildcard, terms_within
+from ..search.whoosh_plan import to_whoosh
+from ..store import IndexMissingError, StoreError
+from .opensearch import OpenSearchStore, stored
+from .opensearch_search import Translator, _facets, _levenshtein, _regex_literal, _term_query, brief_error
+
+MLT_PAGES = 12             # pages whose terms describe a document for more_like_this
+DF_CACHE_SECONDS = 5.0
+CHUNK = 1000               # documents a request when every one is asked for
+MAX_RANKED = 100_000       # documents an answer without a count may list (index.max_result_window)
+LEXICON_SIZE = 10_000      # terms read when a pattern has no literal prefix
+
+
+def _unavailable(e: StoreError) -> EngineUnavailable:
+    return EngineUnavailable(str(e))
+
+
+def _guarded(method):
+    """StoreError (unreachable, refused, no index) becomes EngineUnavailable (exit 3, HTTP 503)."""
+    import functools
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except EngineUnavailable:
+            raise
+        except StoreError as e:
+            raise _unavailable(e) from e
+    return wrapper
+
+
+class _Dictionary:
+    """The term dictionary as expand.py walks it (expand_prefix, lexicon): the vocab keywords."""
+
+    def __init__(self, engine: "OpenSearchEngine", limit: int):
+        self.engine = engine
+        self.limit = limit
+
+    def _terms(self, include: str) -> list[str]:
+        body = {"size": 0, "query": {"term": {"kind": "page"}},
+                "aggs": {"t": {"terms": {"field": "vocab", "include": include, "size": self.limit,
+                                         "order": {"_key": "asc"}}}}}
+        answer = self.engine.call("het opzoeken van woorden", body)
+        return [b["key"] for b in answer["aggregations"]["t"]["buckets"]]
+
+    def expand_prefix(self, fieldname: str, prefix):
+        prefix = prefix.decode("utf-8") if isinstance(prefix, bytes) else prefix
+        return self._terms(_regex_literal(prefix) + ".*")
+
+    def lexicon(self, fieldname: str):
+        return self._terms(".*")
+
+
+class OpenSearchEngine(Engine):
+    name = "opensearch"
+
+    def __init__(self, store: OpenSearchStore):
+        self.store = store
+        self.index = store.alias
+        self.name = str(store.url)
+        self._df: dict = {}
+
+    @classmethod
+    def open(cls, spec: str, index_dir) -> "OpenSearchEngine":
+        from ..search.engine import EngineConfigError
+        from . import EngineURLError, parse_engine_url
+        try:
+            url = parse_engine_url(spec)
+        except EngineURLError as e:
+            raise EngineConfigError(str(e)) from e
+        return cls(OpenSearchStore(url, index_dir))
+
+    @property
+    def client(self):
+        return self.store.client
+
+    # -- requests ------------------------------------------------------------------
+    def call(self, what: str, body: dict, dfs: bool = False) -> dict:
+        """One search request. Partial results are refused: when a node is lost, a shard can fail
+        before its replica takes over, and that is tried once more, rather than counted wrong."""
+        from opensearchpy.exceptions import TransportError
+        params = {"allow_partial_search_results": "false"}
+        if dfs:
+            params["search_type"] = "dfs_query_then_fetch"
+        for attempt in (1, 2):
+            try:
+                answer = self.client.search(index=self.index, body=body, params=params)
+            except TransportError as e:
+                if attempt == 1 and getattr(e, "status_code", None) in (500, 502, 503, 504, "N/A"):
+                    time.sleep(0.5)
+                    continue
+                return self.store._call(what, self.client.search, index=self.index, body=body, params=params)
+            if answer.get("_shards", {}).get("failed") and attempt == 1:
+                time.sleep(0.5)
+                continue
+            return answer
+        return answer
+
+    def _cached(self, key, compute):
+        found = self._df.get(key)
+        if found and time.monotonic() - found[0] < DF_CACHE_SECONDS:
+            return found[1]
+        value = compute()
+        if len(self._df) > 100_000:
+            self._df.clear()
+        self._df[key] = (time.monotonic(), value)
+        return value
+
+    def counts(self) -> tuple[int, int]:
+        """(every record, page records): Whoosh's N and the pages that carry content."""
+        def compute():
+            body = {"size": 0, "track_total_hits": True,
+                    "aggs": {"pages": {"filter": {"term": {"kind": "page"}}}}}
+            answer = self.call("het tellen", body)
+            return answer["hits"]["total"]["value"], answer["aggregations"]["pages"]["doc_count"]
+        return self._cached("counts", compute)
+
+    def doc_frequencies(self, pairs: list[tuple[str, str]]) -> dict:
+        """Pages holding each (field, term), one multi-search for those not cached."""
+        now = time.monotonic()
+        out, wanted = {}, []
+        for pair in dict.fromkeys(pairs):
+            found = self._df.get(pair)
+            if found and now - found[0] < DF_CACHE_SECONDS:
+                out[pair] = found[1]
+            else:
+                wanted.append(pair)
+        if wanted:
+            lines = []
+            for fieldname, text in wanted:
+                lines += [{}, {"size": 0, "track_total_hits": True, "query": _term_query(fieldname, text)}]
+            answer = self.store._call("het tellen van woorden", self.client.msearch, index=self.index, body=lines)
+            for pair, resp in zip(wanted, answer["responses"]):
+                if "error" in resp:
+                    raise StoreError(f"de zoekmachine {self.store.url} weigerde een telling: {brief_error(resp)}")
+                out[pair] = resp["hits"]["total"]["value"]
+                self._df[pair] = (now, out[pair])
+        return out
+
+    # -- searching -------------------------------------------------------------------
+    @_guarded
+    def search(self, query_plan: plan.Node, filters: Filters, page: ResultsPage, deadline: float) -> Matches:
+        dsl = Translator(self).translate(to_whoosh(query_plan))
+        wanted = MAX_RANKED if page.count is None else page.count
+        first = self._collapsed(dsl, filters, page, page.start, min(wanted, CHUNK), deadline, aggs=True)
+        aggs = first["aggregations"]
+        total = aggs["all"]["docs"]["value"]
+        hits = list(first["hits"]["hits"])
+        truncated = bool(first.get("timed_out"))
+        # Every document (an export, --since, sorting by arrival): the rest, a chunk at a time.
+        while len(hits) < wanted and len(hits) < total - page.start and not truncated:
+            more = self._collapsed(dsl, filters, page, page.start + len(hits),
+                                   min(CHUNK, wanted - len(hits)), deadline, aggs=False)
+            if not more["hits"]["hits"]:
+                break
+            hits.extend(more["hits"]["hits"])
+            truncated = bool(more.get("timed_out"))
+        documents = []
+        for hit in hits:
+            doc_id = hit["fields"]["doc_id"][0]
+            pages = []
+            if page.passages > 0:
+                inner = hit["inner_hits"]["best"]["hits"]["hits"]
+                pages = [PageMatch(p["_score"] if p["_score"] is not None else 0.0, stored(p["_source"]))
+                         for p in inner]
+                pages.sort(key=lambda p: (-p.score, p.record.get("page", 0)))
+            documents.append(DocumentMatch(doc_id, hit["_score"] or 0.0, pages[:page.passages]))
+        return Matches(total, documents, _facets(aggs), truncated or time.monotonic() > deadline)
+
+    def _collapsed(self, dsl: dict, filters: Filters, page: ResultsPage, start: int, size: int,
+                   deadline: float, aggs: bool) -> dict:
+        chosen = {"type": [{"terms": {"type": list(filters.types)}}] if filters.types else [],
+                  "year": [{"terms": {"year": list(filters.years)}}] if filters.years else [],
+                  "dossier": [{"terms": {"dossier": list(filters.dossiers)}}] if filters.dossiers else []}
+        every = [f for fs in chosen.values() for f in fs]
+        if filters.doc_ids is not None:  # facets are counted before this restriction
+            every_and_ids = every + [{"terms": {"doc_id": sorted(filters.doc_ids)}}]
+        else:
+            every_and_ids = every
+        if page.sort == "relevance":
+            sort = [{"_score": "desc"}, {"doc_id": "asc"}]
+        else:
+            order = "desc" if page.sort == "newest" else "asc"
+            sort = [{"date": {"order": order, "missing": "_last"}}, {"doc_id": order}]
+        remaining = max(0.05, deadline - time.monotonic())
+        body = {
+            "query": {"bool": {"must": [dsl], "filter": [{"term": {"kind": "page"}}]}},
+            "post_filter": {"bool": {"filter": every_and_ids}},
+            "from": start, "size": size, "sort": sort, "track_scores": True, "_source": False,
+            "track_total_hits": False, "timeout": f"{int(remaining * 1000)}ms",
+            "collapse": {"field": "doc_id"},
+        }
+        if page.passages > 0:
+            body["collapse"]["inner_hits"] = {
+                "name": "best", "size": page.passages, "sort": [{"_score": "desc"}, {"page": "asc"}],
+                "_source": {"excludes": ["vocab"]}}
+        if aggs:
+            body["aggs"] = _aggregations(chosen, every_and_ids)
+        return self.call("het zoeken", body, dfs=True)
+
+    @_guarded
+    def more_like_this(self, doc_id: str, limit: int, deadline: float) -> list[str]:
+        """Documents like this one: OpenSearch's more-like-this over its pages' terms."""
+        pages = self.call("het zoeken", {"size": MLT_PAGES, "_source": False,
+                                        "query": {"bool": {"filter": [{"term": {"doc_id": doc_id}},
+                                                                      {"term": {"kind": "page"}}]}},
+                                        "sort": [{"page": "asc"}]})["hits"]["hits"]
+        if not pages:
+            return []
+        like = [{"_index": h["_index"], "_id": h["_id"]} for h in pages]
+        body = {"size": limit, "_source": False,
+                "query": {"bool": {"must": [{"more_like_this": {
+                    "fields": ["content"], "like": like, "min_term_freq": 1, "min_doc_freq": 1,
+                    "max_query_terms": 25}}],
+                    "filter": [{"term": {"kind": "page"}}],
+                    "must_not": [{"term": {"doc_id": doc_id}}]}},
+                "collapse": {"field": "doc_id"}, "sort": [{"_score": "desc"}, {"doc_id": "asc"}]}
+        return [h["fields"]["doc_id"][0] for h in self.call("het zoeken", body)["hits"]["hits"]]
+
+    # -- records ---------------------------------------------------------------------
+    @_guarded
+    def document(self, doc_id: str) -> dict | None:
+        from opensearchpy.exceptions import NotFoundError
+        try:
+            hit = self.client.get(index=self.index, id=f"doc:{doc_id}")
+        except NotFoundError:
+            return None
+        except Exception as e:
+            return self._read_error(e)
+        return stored(hit["_source"])
+
+    def _read_error(self, e: Exception):
+        from opensearchpy.exceptions import ConnectionError as OSConnectionError
+        if isinstance(e, OSConnectionError):
+            raise EngineUnavailable(f"de zoekmachine {self.store.url} is niet bereikbaar") from e
+        raise EngineUnavailable(f"de zoekmachine {self.store.url} kon niet lezen: {type(e).__name__}") from e
+
+    @_guarded
+    def pages(self, doc_id: str, first: int | None = None, last: int | None = None) -> list[dict]:
+        q: dict = {"bool": {"filter": [{"term": {"doc_id": doc_id}}, {"term": {"kind": "page"}}]}}
+        if first is not None or last is not None:
+            rng = {k: v for k, v in (("gte", first), ("lte", last)) if v is not None}
+            q["bool"]["filter"].append({"range": {"page": rng}})
+        rows = [stored(hit["_source"]) for hit in self.store.scan(q)]
+        return sorted(rows, key=lambda p: p["page"])
+
+    @_guarded
+    def documents(self) -> Iterator[dict]:
+        return iter([stored(hit["_source"]) for hit in self.store.scan({"term": {"kind": "doc"}})])
+
+    # -- the term dictionary ---------------------------------------------------------
+    @_guarded
+    def doc_count(self) -> int:
+        return self.counts()[0]
+
+    @_guarded
+    def doc_frequency(self, fieldname: str, text: str) -> int:
+        return self.doc_frequencies([(fieldname, text)])[(fieldname, text)]
+
+    @_guarded
+    def expand(self, pattern: plan.Prefix | plan.Wildcard | plan.Fuzzy, limit: int,
+               deadline: float | None = None, accept: Callable[[str], bool] | None = None):
+        words = _Dictionary(self, max(limit * 4, 64) if isinstance(pattern, plan.Prefix) else LEXICON_SIZE)
+        if isinstance(pattern, plan.Fuzzy):
+            return expand_fuzzy(words, pattern.field, pattern.text, pattern.maxdist, pattern.prefix, limit,
+                                deadline, accept)
+        if isinstance(pattern, plan.Prefix):
+            return expand_prefix(words, pattern.field, pattern.text, limit, deadline, accept)
+        return expand_wildcard(words, pattern.field, pattern.pattern, limit, deadline, accept)
+
+    @_guarded
+    def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int,
+                     deadline: float | None = None) -> Iterable[str]:
+        candidates = _Dictionary(self, LEXICON_SIZE).expand_prefix(fieldname, text[:prefix])
+        return [t for t in candidates if abs(len(t) - len(text)) <= maxdist
+                and _levenshtein(text, t) <= maxdist]
+
+    @_guarded
+    def lookup(self, fieldname: str, value: str) -> str | None:
+        body = {"size": 1, "_source": ["doc_id"],
+                "query": {"bool": {"filter": [{"term": {fieldname: value}}, {"term": {"kind": "doc"}}]}}}
+        hits = self.call("het opzoeken", body)["hits"]["hits"]
+        return hits[0]["_source"].get("doc_id") if hits else None
+
+    # -- the index as a whole ----------------------------------------------------------
+    @_guarded
+    def generation(self):
+        """Grows with every commit (refresh) of the index behind the alias; names that index."""
+        stats = self.store._call("de statistieken", self.client.indices.stats, index=self.index, metric="refresh")
+        return (self.store.live_index(), int(stats["_all"]["primaries"]["refresh"]["total"]))
+
+    def ready(self) -> None:
+        try:
+            self.store.open()
+        except IndexMissingError as e:
+            raise EngineUnavailable(str(e)) from e
+        except StoreError as e:
+            raise _unavailable(e) from e
+
+    @_guarded
+    def info(self) -> dict:
+        return {"index": str(self.store.url), "size_bytes": self.store.size_bytes(),
+                "version": self.store.stored_versions(), "last_run": self.store.last_run(),
+                "generation": self.generation()[1]}
+
+    def reset(self) -> None:
+        self.store._client = None
+        self._df.clear()
+
+    def close(self) -> None:
+        client, self.store._client = self.store._client, None
+        if client is not None:
+            try:
+                client.close()
+            except Exception:  # noqa: BLE001 - closing a connection that is gone is done
+                pass
+
+
+def _aggregations(chosen: dict, every: list) -> dict:
+    docs = {"cardinality": {"field": "doc_id", "precision_threshold": 40000}}
+
+    def others(name):
+        return {"bool": {"filter": [f for k, fs in chosen.items() if k != name for f in fs]}}
+
+    return {
+        "all": {"filter": {"bool": {"filter": every}}, "aggs": {"docs": docs}},
+        "type": {"filter": others("type"), "aggs": {"v": {
+            "terms": {"field": "type", "size": 50, "order": {"docs": "desc"}}, "aggs": {"docs": docs}}}},
+        "year": {"filter": others("year"), "aggs": {"v": {
+            "terms": {"field": "year", "size": 500, "order": {"_key": "asc"}}, "aggs": {"docs": docs}}}},
+        "dossier": {"filter": others("dossier"), "aggs": {"v": {
+            "terms": {"field": "dossier", "size": 60, "order": {"docs": "desc"}}, "aggs": {"docs": docs}}}},
+    }

@@ -1,0 +1,204 @@
+"""A query plan as OpenSearch's query DSL (used by opensearch_engine.OpenSearchEngine).
+
+The plan (parsed, rewritten and analysed above the engine seam, given to the engine as
+plan.py's dataclasses and turned into a Whoosh query tree by whoosh_plan.to_whoosh) becomes a
+bool query over page records. NIET excludes documents: the documents with a page that
+matches the excluded part are looked up first and left out by doc_id.
+
+Scores: BM25 with Whoosh's k1 and b, statistics over all shards (dfs_query_then_fetch).
+Lucene's idf differs from Whoosh's (ln(1 + (N - df + .5)/(df + .5)) against ln(N/(df + 1)) + 1),
+so each term's boost carries the ratio of the two, and scores are Whoosh's BM25F scores.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+from whoosh import query
+
+from ..search.request import TEXT_FIELDS
+from .opensearch import encode
+
+KEYWORD_FIELDS = {"id", "kind", "doc_id", "type", "dossier", "number", "vergaderjaar", "identifier", "cites"}
+MAX_EXCLUDED = 65000       # documents a NIET may exclude
+
+
+def _regex_literal(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "\\" + ch for ch in text)
+
+
+def _levenshtein(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def _facets(aggs: dict) -> dict:
+    def values(name, key=lambda v: v):
+        return [{"value": key(b["key"]), "count": b["docs"]["value"]} for b in aggs[name]["v"]["buckets"]]
+    by_count = lambda f: (-f["count"], str(f["value"]))  # noqa: E731
+    return {"type": sorted(values("type"), key=by_count),
+            "year": sorted(values("year", int), key=lambda f: f["value"]),
+            "dossier": sorted(values("dossier"), key=by_count)[:30]}
+
+
+def brief_error(resp: dict) -> str:
+    error = resp.get("error")
+    if isinstance(error, dict):
+        return str(error.get("reason") or error.get("type"))[:200]
+    return str(error)[:200]
+
+
+def _text_field(fieldname: str, text: str) -> tuple[str, str]:
+    return ("content" if fieldname == "content" else "title_terms"), encode(text)
+
+
+def _term_query(fieldname: str, text) -> dict:
+    text = text.decode("utf-8") if isinstance(text, bytes) else str(text)
+    if fieldname in TEXT_FIELDS:
+        name, value = _text_field(fieldname, text)
+        return {"term": {name: value}}
+    if fieldname in KEYWORD_FIELDS:
+        return {"term": {fieldname: text}}
+    if fieldname in ("year", "page"):
+        return {"term": {fieldname: int(text)}} if text.lstrip("-").isdigit() else {"match_none": {}}
+    return {"match_none": {}}
+
+
+def _whoosh_idf(n: int, df: int) -> float:
+    return math.log(n / (df + 1)) + 1 if n else 1.0
+
+
+def _lucene_idf(n: int, df: int) -> float:
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+class Translator:
+    """A Whoosh query plan as OpenSearch query DSL."""
+
+    def __init__(self, searcher):  # an OpenSearchEngine: call(), counts(), doc_frequencies()
+        self.s = searcher
+        self.terms: list[tuple[str, str]] = []
+
+    def translate(self, q: query.Query) -> dict:
+        self._collect(q)
+        self.df = self.s.doc_frequencies(self.terms) if self.terms else {}
+        self.n_all, self.n_pages = self.s.counts()
+        return self._dsl(q)
+
+    def _collect(self, q: query.Query) -> None:
+        if type(q) is query.Term and q.fieldname in TEXT_FIELDS:
+            self.terms.append((q.fieldname, q.text))
+        elif isinstance(q, query.Phrase) and q.fieldname in TEXT_FIELDS:
+            self.terms.extend((q.fieldname, w) for w in q.words)
+        for child in q.children():
+            self._collect(child)
+
+    def _ratio(self, fieldname: str, words: list[str]) -> float:
+        whoosh = sum(_whoosh_idf(self.n_all, self.df.get((fieldname, w), 0)) for w in words)
+        lucene = sum(_lucene_idf(self.n_all, max(1, self.df.get((fieldname, w), 0))) for w in words)
+        boost = 1.5 if fieldname == "title" else 1.0  # the title's field boost in the Whoosh schema
+        return boost * whoosh / lucene if lucene > 0 else 1.0
+
+    def _dsl(self, q: query.Query) -> dict:
+        kind = type(q)
+        if q is query.NullQuery or isinstance(q, query.NullQuery.__class__):
+            return {"match_none": {}}
+        if kind is query.Term:
+            if q.fieldname in TEXT_FIELDS:
+                name, value = _text_field(q.fieldname, q.text)
+                return {"term": {name: {"value": value, "boost": q.boost * self._ratio(q.fieldname, [q.text])}}}
+            return {"constant_score": {"filter": _term_query(q.fieldname, q.text), "boost": q.boost}}
+        if isinstance(q, query.Phrase):
+            if q.fieldname not in TEXT_FIELDS:
+                return {"match_none": {}}
+            name = "content" if q.fieldname == "content" else "title_terms"
+            words = [encode(w) for w in q.words]
+            # Whoosh scores a phrase as the sum of its words' scores on the page (an intersection
+            # filtered by positions): the words score, the phrase only filters.
+            scored = [{"term": {name: {"value": e, "boost": q.boost * self._ratio(q.fieldname, [w])}}}
+                      for w, e in zip(q.words, words)]
+            if len(words) == 1:
+                return scored[0]
+            if q.slop <= 1:
+                near = {"match_phrase": {name: {"query": " ".join(words)}}}
+            else:
+                # Whoosh's slop bounds each adjacent pair, in order: slop - 1 words between them.
+                near = {"span_near": {"clauses": [{"span_term": {name: w}} for w in words],
+                                      "slop": (q.slop - 1) * (len(words) - 1), "in_order": True}}
+            return _bool(must=scored, filter=[near])
+        if isinstance(q, query.Or):
+            return _bool(should=[self._dsl(c) for c in q.subqueries], boost=q.boost, minimum=1)
+        if kind is query.And:
+            must, must_not, filters = [], [], []
+            for c in q.subqueries:
+                if isinstance(c, query.Not):
+                    must_not.append(self._excluded(c.query))
+                elif isinstance(c, (query.NumericRange, query.DateRange)):
+                    filters.append(self._dsl(c))
+                else:
+                    must.append(self._dsl(c))
+            if not must:
+                must = [{"match_all": {}}]
+            return _bool(must=must, must_not=must_not, filter=filters, boost=q.boost)
+        if kind is query.AndNot:
+            return _bool(must=[self._dsl(q.a)], must_not=[self._excluded(q.b)])
+        if kind is query.Not:
+            return _bool(must=[{"match_all": {}}], must_not=[self._excluded(q.query)])
+        if kind is query.AndMaybe:
+            return _bool(must=[self._dsl(q.a)], should=[self._dsl(q.b)], boost=q.boost, minimum=0)
+        if kind in (query.Prefix, query.Wildcard) and q.fieldname in KEYWORD_FIELDS:
+            op = "prefix" if kind is query.Prefix else "wildcard"
+            return {"constant_score": {"filter": {op: {q.fieldname: q.text}}, "boost": q.boost}}
+        if kind is query.Every:
+            return {"match_all": {"boost": q.boost}}
+        if kind is query.Require:
+            return _bool(must=[self._dsl(q.a)], filter=[self._dsl(q.b)])
+        if isinstance(q, query.DateRange):
+            rng = {}
+            if q.startdate is not None:
+                rng["lt" if False else ("gt" if q.startexcl else "gte")] = q.startdate.isoformat()
+            if q.enddate is not None:
+                rng["lt" if q.endexcl else "lte"] = q.enddate.isoformat()
+            return {"range": {"date": rng}} if rng else {"exists": {"field": "date"}}
+        if isinstance(q, query.NumericRange) and q.fieldname in ("year", "page"):
+            rng = {}
+            if q.start is not None:
+                rng["gt" if q.startexcl else "gte"] = q.start
+            if q.end is not None:
+                rng["lt" if q.endexcl else "lte"] = q.end
+            return {"range": {q.fieldname: rng}} if rng else {"exists": {"field": q.fieldname}}
+        return {"match_none": {}}
+
+    def _excluded(self, q: query.Query) -> dict:
+        """NIET takes out whole documents: those with any page matching q."""
+        body = {"size": 0, "query": {"bool": {"must": [self._dsl(q)], "filter": [{"term": {"kind": "page"}}]}},
+                "aggs": {"d": {"terms": {"field": "doc_id", "size": MAX_EXCLUDED}}}}
+        found = self.s.call("het zoeken", body)
+        doc_ids = [b["key"] for b in found["aggregations"]["d"]["buckets"]]
+        return {"terms": {"doc_id": doc_ids}} if doc_ids else {"match_none": {}}
+
+
+def _bool(must=(), should=(), must_not=(), filter=(), boost: float = 1.0, minimum: int | None = None) -> dict:
+    body: dict = {}
+    if must:
+        body["must"] = list(must)
+    if should:
+        body["should"] = list(should)
+        body["minimum_should_match"] = 1 if minimum is None else minimum
+    if must_not:
+        body["must_not"] = [m for m in must_not if "match_none" not in m]
+        if not body["must_not"]:
+            body.pop("must_not")
+    if filter:
+        body["filter"] = list(filter)
+    if boost != 1.0:
+        body["boost"] = boost
+    return {"bool": body}
+
+
+_SPACES = re.compile(r"\s+")
