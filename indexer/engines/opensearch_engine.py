@@ -267,6 +267,11 @@ class OpenSearchEngine(Engine):
     def documents(self) -> Iterator[dict]:
         return iter([stored(hit["_source"]) for hit in self.store.scan({"term": {"kind": "doc"}})])
 
+    @_guarded
+    def records(self, fieldname: str, value: str) -> Iterator[dict]:
+        """Pages and documents whose keyword field holds value (e.g. the pages citing an identifier)."""
+        return iter([stored(hit["_source"]) for hit in self.store.scan({"term": {fieldname: value}})])
+
     # -- the term dictionary ---------------------------------------------------------
     @_guarded
     def doc_count(self) -> int:
