@@ -177,8 +177,12 @@ def test_kills_at_random_moments(corpus, tmp_path):
     for trial in range(3):
         index = tmp_path / f"index-{trial}"
         delay = ready + rng.uniform(0.0, 1.0) * (span - ready)
+        began = time.monotonic()
         proc = start(index, folder)
-        time.sleep(delay)
+        # A busy machine can start Python later than the complete run did: the kill lands
+        # once this run has its lock, at the drawn moment or later.
+        wait_for((index / "run.lock").exists, timeout=60, proc=proc, step=0.002)
+        time.sleep(max(0.0, delay - (time.monotonic() - began)))
         children = kill(proc)
         committed = check_after_kill(index, children)
         print(f"trial {trial}: killed after {delay:.2f} s (work from {ready:.2f} s to {span:.2f} s), "
