@@ -94,6 +94,9 @@ def test_a_big_pdf_is_split_over_both_workers_of_the_cluster(cluster, tmp_path):
     chunks = {addr: w["chunks"] for addr, w in report["workers"].items()}
     assert len(chunks) == 2 and all(n >= 1 for n in chunks.values()) and sum(chunks.values()) == 50, chunks
     assert pages_containing(index, "merk01999") == [1999]
+    # The run asked for one retry of a lost task; the shared scheduler has its own setting back.
+    with cluster.client() as client:
+        assert client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.allowed_failures) == 3
 
 
 def _kill_the_worker_running_it(cluster: Cluster, pdf: Path, not_on: set[str], timeout: float = 60) -> str:
@@ -176,27 +179,18 @@ def test_a_scheduler_that_does_not_answer_is_one_sentence_and_exit_3(tmp_path):
 
 
 def test_a_scheduler_stopped_mid_run_keeps_the_committed_batches(tmp_path, monkeypatch):
-    """One worker runs the tasks in order: the notes whose content sorts before the slow PDF's
-    are committed (one a batch), then the scheduler is stopped while the PDF is read."""
+    """Two workers: the slow PDF (the largest file, sent first) keeps one busy while the other
+    reads the notes, each committed as a batch of its own; then the scheduler is stopped
+    while the PDF is still being read."""
     monkeypatch.setattr("indexer.build.writer.BATCH_DOCUMENTS", 1)
     docs, index = tmp_path / "archief", tmp_path / "index"
-    pdf = make_slow_pdf(docs / "traag.pdf", "gestopte scheduler", numbers=40000)
-    pdf_sha = hashlib.sha256(pdf.read_bytes()).hexdigest()
-    before = after = 0
-    for n in range(12):
-        nonce = 0
-        while True:  # half the notes sort before the PDF (read first), half after it
-            text = f"Notitie {n} over de begroting ({nonce})."
-            below = hashlib.sha256(text.encode("utf-8")).hexdigest() < pdf_sha
-            if below == (n % 2 == 0):
-                break
-            nonce += 1
-        (docs / f"notitie-{n:02d}.txt").write_text(text, encoding="utf-8")
-        before, after = before + below, after + (not below)
-    assert before and after
-    first = Cluster(tmp_path / "dask-1", workers=1, nanny=False).start()
+    make_slow_pdf(docs / "traag.pdf", "gestopte scheduler", numbers=40000)
+    notes = 12
+    for n in range(notes):
+        (docs / f"notitie-{n:02d}.txt").write_text(f"Notitie {n} over de begroting.", encoding="utf-8")
+    first = Cluster(tmp_path / "dask-1", workers=2, nanny=False).start()
     try:
-        def stop_when_the_pdf_is_read():
+        def stop_when_the_notes_are_in():
             from indexer.store import Store
 
             def committed():
@@ -205,11 +199,12 @@ def test_a_scheduler_stopped_mid_run_keeps_the_committed_batches(tmp_path, monke
                         return sum(1 for _ in s.document_numbers(kind="doc"))
                 except Exception:
                     return 0
-            wait_until(lambda: committed() >= before, 120, every=0.1)
-            time.sleep(1.0)
+            # A note the scheduler queued behind the PDF waits for it: most notes, not all.
+            wait_until(lambda: committed() >= notes - 2, 120, every=0.1)
+            time.sleep(0.5)
             first.stop_scheduler()
 
-        stopper = threading.Thread(target=stop_when_the_pdf_is_read, daemon=True)
+        stopper = threading.Thread(target=stop_when_the_notes_are_in, daemon=True)
         stopper.start()
         result = cli("index", "--index", index, "--dask", first.address, docs)
         stopper.join(30)
@@ -219,7 +214,7 @@ def test_a_scheduler_stopped_mid_run_keeps_the_committed_batches(tmp_path, monke
     assert result.stderr.startswith(f"Fout: de verbinding met de Dask-scheduler op {first.address} is verbroken")
     assert len(result.stderr.strip().splitlines()) == 1
     kept = json.loads(cli("status", "--json", "--index", index).stdout)["documents"]
-    assert before <= kept < before + after + 1
+    assert notes - 2 <= kept <= notes  # the notes' batches stay; the PDF was never committed
     second = Cluster(tmp_path / "dask-2", workers=1, nanny=False).start()
     try:
         code, report = index_json(index, docs, "--dask", second.address)

@@ -11,7 +11,8 @@ storage); otherwise the task answers "not here", and the client sends the bytes 
 (scattered to the cluster) for that file and its page ranges.
 
 A worker lost mid-task: the scheduler runs the task again on another worker once
-(the client sets the scheduler's allowed-failures to 1), then the file is `crashed`.
+(the client sets the scheduler's allowed-failures to 1 for the run and gives the scheduler
+its own value back when it closes), then the file is `crashed`.
 """
 from __future__ import annotations
 
@@ -134,8 +135,9 @@ class DaskExecutor:
             self.client = Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as e:
             raise ExecutorError(f"de Dask-scheduler op {address} antwoordt niet ({_brief(e)})") from e
+        self._allowed_before: int | None = None
         try:
-            self.client.run_on_scheduler(_set_allowed_failures, count=1)
+            self._allowed_before = self.client.run_on_scheduler(_set_allowed_failures, count=1)
         except Exception:  # a scheduler that refuses: its own setting applies
             pass
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
@@ -164,10 +166,13 @@ class DaskExecutor:
             self._queued.append((task, priority))
 
     def start(self) -> None:
+        """Sends what was queued, the largest files first: the scheduler hands each worker thread
+        a task ahead, so a big file sent last would keep one worker busy while the rest idle."""
         self._started = True
         queued, self._queued = self._queued, []
-        for task, priority in queued:
-            self._send(task, priority)
+        queued.sort(key=lambda item: (-item[1], -self.files[item[0].path][1]))
+        for rank, (task, priority) in enumerate(queued):
+            self._send(task, priority or -rank)
 
     def _send(self, task: Task, priority: int) -> None:
         from distributed import CancelledError
@@ -259,7 +264,13 @@ class DaskExecutor:
         self._bytes.clear()
 
     def close(self) -> None:
+        """Cancels what is left, gives a shared scheduler back its own allowed-failures, disconnects."""
         self._cancel()
+        if self._allowed_before is not None:
+            try:
+                self.client.run_on_scheduler(_set_allowed_failures, count=self._allowed_before)
+            except Exception:
+                pass
         try:
             self.client.close(timeout=5)
         except Exception:
