@@ -4,7 +4,8 @@ The parser (language.py) and the rewrites (rewrite.py) work on the trees Whoosh'
 makes; ``to_plan`` turns the result into the plan that crosses the engine seam, and the Whoosh
 engine turns a plan back into a Whoosh query with ``to_whoosh``. The two are inverse up to
 form: ``to_whoosh(to_plan(tree))`` scores every page as the tree does, except that NIET inside
-an AND becomes Whoosh's AndNot (which adds nothing for the exclusion, as the plan means).
+an AND becomes Whoosh's AndNot (which adds nothing for the exclusion, as the plan means), and
+that a content term or phrase is also looked for in the page's furniture, with boost 0.
 """
 from __future__ import annotations
 
@@ -66,12 +67,27 @@ def to_plan(q: query.Query) -> plan.Node:
     raise QueryError(_UNREADABLE)
 
 
+FURNITURE = "furniture"  # the schema's field of running headers and footers (schema.py)
+
+
+def _or_furniture(q: query.Query) -> query.Query:
+    """A content term or phrase, or the same in the page's furniture, which scores 0: a word
+    that stands only in a running header finds the page and adds nothing to its score."""
+    if q.fieldname != "content":
+        return q
+    if isinstance(q, query.Term):
+        twin = query.Term(FURNITURE, q.text, boost=0.0)
+    else:
+        twin = query.Phrase(FURNITURE, list(q.words), slop=q.slop, boost=0.0)
+    return query.Or([q, twin])
+
+
 def to_whoosh(node: plan.Node) -> query.Query:
     kind = type(node)
     if kind is plan.Term:
-        return query.Term(node.field, node.text, boost=node.boost)
+        return _or_furniture(query.Term(node.field, node.text, boost=node.boost))
     if kind is plan.Phrase:
-        return query.Phrase(node.field, list(node.words), slop=node.slop, boost=node.boost)
+        return _or_furniture(query.Phrase(node.field, list(node.words), slop=node.slop, boost=node.boost))
     if kind is plan.Expansion:
         return _Expansion([to_whoosh(c) for c in node.children], boost=node.boost)
     if kind is plan.Or:
