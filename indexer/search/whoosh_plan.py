@@ -17,7 +17,14 @@ from . import plan
 from .request import QueryError
 
 
-class _Expansion(query.Or):
+class _Union(query.Or):
+    """OR as Kamerzoek means it: a page matching any child is a match, even at score 0 (a word
+    found only in furniture). Whoosh's preloading Or, which it picks for small segments, drops
+    pages whose sum is 0; its binary tree of unions does not."""
+    matcher_type = query.Or.DEFAULT_MATCHER
+
+
+class _Expansion(_Union):
     """The terms a prefix, wildcard or fuzzy term stood for; left alone by later rewrites."""
 
 
@@ -79,7 +86,7 @@ def _or_furniture(q: query.Query) -> query.Query:
         twin = query.Term(FURNITURE, q.text, boost=0.0)
     else:
         twin = query.Phrase(FURNITURE, list(q.words), slop=q.slop, boost=0.0)
-    return query.Or([q, twin])
+    return _Union([q, twin])
 
 
 def to_whoosh(node: plan.Node) -> query.Query:
@@ -91,7 +98,7 @@ def to_whoosh(node: plan.Node) -> query.Query:
     if kind is plan.Expansion:
         return _Expansion([to_whoosh(c) for c in node.children], boost=node.boost)
     if kind is plan.Or:
-        return query.Or([to_whoosh(c) for c in node.children], boost=node.boost)
+        return _Union([to_whoosh(c) for c in node.children], boost=node.boost)
     if kind is plan.And:
         negated = [c.child for c in node.children if isinstance(c, plan.Not)]
         if negated:
@@ -131,4 +138,4 @@ def _and_not(node: plan.And, negated: list) -> query.Query:
     if node.boost != 1.0:
         positive = positive.with_boost(positive.boost * node.boost)
     excluded = [to_whoosh(c) for c in negated]
-    return query.AndNot(positive, excluded[0] if len(excluded) == 1 else query.Or(excluded))
+    return query.AndNot(positive, excluded[0] if len(excluded) == 1 else _Union(excluded))
