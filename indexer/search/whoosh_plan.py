@@ -40,7 +40,9 @@ def to_plan(q: query.Query) -> plan.Node:
         return plan.Phrase(q.fieldname, tuple(q.words), q.slop, boost)
     if kind is _Expansion:
         return plan.Expansion(tuple(to_plan(c) for c in q.subqueries), boost)
-    if kind is query.Or:
+    if kind is _Union and _furnished(q):
+        return to_plan(q.subqueries[0])
+    if kind in (query.Or, _Union):
         return plan.Or(tuple(to_plan(c) for c in q.subqueries), boost)
     if kind is query.And:
         return plan.And(tuple(to_plan(c) for c in q.subqueries), boost)
@@ -87,6 +89,13 @@ def _or_furniture(q: query.Query) -> query.Query:
     else:
         twin = query.Phrase(FURNITURE, list(q.words), slop=q.slop, boost=0.0)
     return _Union([q, twin])
+
+
+def _furnished(q: _Union) -> bool:
+    """A content term or phrase with its furniture twin, as _or_furniture makes it."""
+    first = q.subqueries[0] if len(q.subqueries) == 2 else None
+    return isinstance(first, (query.Term, query.Phrase)) and first.fieldname == "content" and \
+        _or_furniture(first) == q
 
 
 def to_whoosh(node: plan.Node) -> query.Query:
