@@ -2,8 +2,10 @@
 pages of a document), table-of-contents lines and dot leaders (``. . . . . 3``).
 
 Pure functions: `furniture_lines` runs at index time over a document's pages (the result is
-kept with the document), `readable` at query time blanks those lines out of a page before a
-passage is chosen, keeping every other character where it was.
+kept with the document) and `furnished` splits each page into the text that is scored and its
+furniture (indexed apart, found but scoring nothing: see schema.py); `readable` at query time
+blanks those lines out of a page before a passage is chosen, keeping every other character
+where it was.
 """
 from __future__ import annotations
 
@@ -58,3 +60,20 @@ def readable(text: str, furniture=frozenset()) -> str:
             return " " * len(line)
         return line
     return _LINE.sub(blank, text or "")
+
+
+def furnished(text: str, furniture=frozenset()) -> tuple[str, str]:
+    """(the page with its furniture lines blanked, same length; those lines, one a line)."""
+    furniture = frozenset(furniture)
+    if not furniture:
+        return text or "", ""
+    lines: list[str] = []
+
+    def blank(m: re.Match) -> str:
+        line = m.group(0)
+        if _key(line) in furniture:
+            lines.append(line)
+            return " " * len(line)
+        return line
+    body = _LINE.sub(blank, text or "")
+    return body, "\n".join(lines)

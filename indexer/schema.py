@@ -4,7 +4,9 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT,
 from .analysis import ANALYZER_VERSION, dutch_analyzer
 
 #: Bump when fields change; with ANALYZER_VERSION it is checked when an index opens.
-SCHEMA_VERSION = 2  # 2: identifier (official id) and cites (the documents a text refers to)
+#: 2: identifier (official id) and cites (the documents a text refers to);
+#: 3: furniture (running headers and footers) indexed apart from content.
+SCHEMA_VERSION = 3
 
 DOCUMENT_TYPES = ("dreigingsbeeld", "kamerbrief", "kamerstuk", "motie", "kamervragen",
                   "besluitenlijst", "handelingen", "wet", "overig")
@@ -12,6 +14,12 @@ DOCUMENT_TYPES = ("dreigingsbeeld", "kamerbrief", "kamerstuk", "motie", "kamervr
 
 def versions() -> dict:
     return {"schema": SCHEMA_VERSION, "analyzer": ANALYZER_VERSION}
+
+
+def _unscored(field):
+    """A text field with no lengths column: it only matches (queries give it boost 0)."""
+    field.scorable = False
+    return field
 
 
 def build_schema() -> Schema:
@@ -23,7 +31,12 @@ def build_schema() -> Schema:
         kind=ID(stored=True),
         doc_id=ID(stored=True, sortable=True),
         page=NUMERIC(int, stored=True),
+        # content is indexed without the page's furniture (the lines repeated on most pages of a
+        # document, see indexer.passages) and stored whole; the furniture lines go to their own
+        # field, which the engines search beside content with boost 0: a word found only there
+        # finds the page but adds nothing to its score.
         content=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        furniture=_unscored(TEXT(analyzer=analyzer, phrase=True)),
         title=TEXT(analyzer=analyzer, stored=True, field_boost=1.5),
         type=ID(stored=True, sortable=True),
         dossier=ID(stored=True, sortable=True),

@@ -65,13 +65,13 @@ def test_the_lexicon_table_is_built_once_then_read_word_by_word(corpus_index, tm
 
 
 def test_the_table_gives_exactly_the_lexicon(tmp_path, monkeypatch):
-    from indexer import analysis
+    from indexer import lexicon
     from indexer.lexicon_table import LexiconTable
 
     monkeypatch.setenv("KAMERZOEK_CACHE_DIR", str(tmp_path))
-    built = analysis._fold_frequencies()
-    LexiconTable("test", analysis._fold_frequencies)          # builds and writes the file
-    table = LexiconTable("test", analysis._fold_frequencies)  # reads it
+    built = lexicon._fold_frequencies()
+    LexiconTable("test", lexicon._fold_frequencies)          # builds and writes the file
+    table = LexiconTable("test", lexicon._fold_frequencies)  # reads it
     assert table._full is None
     sample = sorted(built)[::997] + ["terrorisme", "moskee", "coordinator", "gegeven", "xyzzyq", ""]
     assert [table.get(w) for w in sample] == [built.get(w, 0.0) for w in sample]

@@ -2,9 +2,12 @@
 suggestions that are words of the index, offered only when nothing is found."""
 from __future__ import annotations
 
+import json
+import subprocess
+
 import pytest
 
-from conftest import build, require_shared
+from conftest import build, kamerzoek_exe, require_shared
 from indexer.passages import furniture_lines, is_toc_line, readable
 from indexer.search import SearchRequest, search
 from indexer.store import Store
@@ -74,3 +77,88 @@ def test_running_footer_is_no_passage(tmp_path):
     assert answer["total"] == 1
     texts = [p["text"] for p in answer["results"][0]["passages"]]
     assert texts and not any(FOOTER in t for t in texts)
+
+
+# -- furniture finds a page but adds nothing to its score ---------------------------------------
+TOPICS = "beleid kabinet plannen begroting gemeente provincie veiligheid onderzoek".split()
+
+
+def write_pdf(path, pages: list[list[str]]) -> None:
+    """A PDF of text lines, one page each list (Helvetica, top to bottom)."""
+    objects = [b"", b"", b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"]
+    kids = []
+    for lines in pages:
+        stream = "".join(f"BT /F1 10 Tf 50 {780 - 30 * i} Td ({line}) Tj ET\n" for i, line in enumerate(lines))
+        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream.encode("latin-1")))
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
+                       b"/Resources << /Font << /F1 3 0 R >> >> >>" % len(objects))
+        kids.append(len(objects))
+    objects[0] = b"<< /Type /Catalog /Pages 2 0 R >>"
+    objects[1] = b"<< /Type /Pages /Count %d /Kids [%s] >>" % (len(kids), b" ".join(b"%d 0 R" % k for k in kids))
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+
+
+def report_pages(header: str, body, count: int = 5) -> list[list[str]]:
+    """Pages under a running header and over a running footer; the body line in the middle
+    (the body itself is the same on every page but stands where furniture does not)."""
+    pages = []
+    for n in range(1, count + 1):
+        lines = [f"In paragraaf {n}.{i} gaat het over {TOPICS[(n + i) % 8]} en {TOPICS[(n * i) % 8]}."
+                 for i in range(6)]
+        pages.append([f"{header}, blad {n}"] + lines[:3] + [body(n)] + lines[3:] + [f"Pagina {n} van {count}"])
+    return pages
+
+
+@pytest.fixture(scope="module")
+def furnished_index(tmp_path_factory):
+    """Two reports whose running header says Marechaussee; only page 3 of the first says it too."""
+    folder = tmp_path_factory.mktemp("furniture-docs")
+    write_pdf(folder / "kwartaal.pdf", report_pages(
+        "Kwartaalbericht Marechaussee 2024",
+        lambda n: f"Het toezicht aan de grens wordt in week {n} versterkt."
+                  + (" De marechaussee controleert reizigers." if n == 3 else "")))
+    write_pdf(folder / "jaar.pdf", report_pages(
+        "Jaarverslag Marechaussee 2023", lambda n: f"Het toezicht op de luchthaven blijft in maand {n} gelijk."))
+    for name, title in (("kwartaal", "Kwartaalbericht 2024"), ("jaar", "Jaarverslag 2023")):
+        (folder / f"{name}.pdf.json").write_text(json.dumps({"title": title}), encoding="utf-8")
+    index_dir = tmp_path_factory.mktemp("furniture-index")
+    done = subprocess.run([kamerzoek_exe(), "index", str(folder), "--index", str(index_dir), "--workers", "1",
+                           "--quiet"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return index_dir
+
+
+def cli_search(index, q: str) -> dict:
+    done = subprocess.run([kamerzoek_exe(), "search", "--json", "--index", str(index), q],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return {r["title"]: r for r in json.loads(done.stdout)["results"]}
+
+
+def test_a_word_only_in_the_running_header_finds_the_page_and_scores_nothing(furnished_index):
+    found = cli_search(furnished_index, "marechaussee")
+    assert list(found) == ["Kwartaalbericht 2024", "Jaarverslag 2023"]
+    assert found["Kwartaalbericht 2024"]["score"] > 0 and found["Kwartaalbericht 2024"]["passages"][0]["page"] == 3
+    assert found["Jaarverslag 2023"]["score"] == 0.0
+    assert not any("Marechaussee" in p["text"] for p in found["Jaarverslag 2023"]["passages"])
+
+
+def test_a_header_word_adds_nothing_to_what_the_page_scores_without_it(furnished_index):
+    both = cli_search(furnished_index, "marechaussee toezicht")
+    alone = cli_search(furnished_index, "toezicht")
+    assert list(both) == ["Kwartaalbericht 2024", "Jaarverslag 2023"]
+    assert both["Jaarverslag 2023"]["score"] == alone["Jaarverslag 2023"]["score"] > 0
+    assert both["Kwartaalbericht 2024"]["score"] > alone["Kwartaalbericht 2024"]["score"]
+
+
+def test_a_phrase_in_the_running_header_finds_the_page(furnished_index):
+    found = cli_search(furnished_index, '"jaarverslag marechaussee"')
+    assert list(found) == ["Jaarverslag 2023"] and found["Jaarverslag 2023"]["score"] == 0.0

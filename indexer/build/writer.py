@@ -121,12 +121,18 @@ class BatchWriter:
         writer.delete_by_term("doc_id", doc_id)
         pages = [p for p in extraction.pages if p.text.strip()]
         own = common.get("identifier")
+        furniture = passages.furniture_lines([p.text for p in extraction.pages])
         for page in pages:
             # The documents this page refers to: `verwijst:ID` finds the pages that cite ID.
             cites = " ".join(dict.fromkeys(r.identifier for r in references.find_references(page.text)
                                            if r.identifier and r.identifier != own))
+            # Running headers and footers are found but not scored: indexed apart, stored whole.
+            body, furniture_text = passages.furnished(page.text, furniture)
+            extra = {"cites": cites} if cites else {}
+            if furniture_text:
+                extra.update(furniture=furniture_text, _stored_content=page.text)
             writer.add_document(id=f"{doc_id}:{page.number}", kind="page", page=page.number,
-                                content=page.text, ocr=page.ocr, **common, **({"cites": cites} if cites else {}))
+                                content=body, ocr=page.ocr, **common, **extra)
         info = {
             "sha": sha, "files": files, "status": "ok",
             "pages": max(len(extraction.pages), page_count), "indexed_pages": len(pages),
@@ -136,7 +142,6 @@ class BatchWriter:
             "url": meta.get("url"), "date": meta.get("date"),
             "indexed": now(),
         }
-        furniture = passages.furniture_lines([p.text for p in extraction.pages])
         if furniture:
             info["furniture"] = furniture
         cited = references.cited(extraction.pages, own)

@@ -9,6 +9,8 @@ same pages by construction:
                  same gap), so phrase queries with slop behave as in Whoosh; then the compound
                  and hyphen part terms (Whoosh's "~term"), which count in the length as in Whoosh
   title_terms    the same for the title
+  furniture      the terms of the page's running headers and footers (indexed apart from content,
+                 see schema.py): matched with boost 0, so they find a page and score nothing
   vocab          the page's distinct terms as keywords: the term dictionary for prefix,
                  wildcard and fuzzy expansion and for suggestions
   text           the page text itself, for Kamerzoek's own highlighting
@@ -39,7 +41,7 @@ from . import EngineURL
 log = logging.getLogger("kamerzoek.opensearch")
 
 #: Bumped when the mapping or the encoding of terms changes; stored in the index's _meta.
-MAPPING_VERSION = 3
+MAPPING_VERSION = 4  # 4: furniture
 FILLER = "_0_"          # never an encoded term: the analyzer makes no NUL character
 RECORD_TOKEN = "_1_"    # nor this one (U+0001): the content of a record that is no page
 BULK_ACTIONS = 500
@@ -96,12 +98,13 @@ def index_body(shards: int, replicas: int) -> dict:
         "mappings": {
             "dynamic": "strict",
             "_meta": index_meta(),
-            "_source": {"excludes": ["content", "title_terms", "vocab"]},
+            "_source": {"excludes": ["content", "title_terms", "furniture", "vocab"]},
             "properties": {
                 "id": keyword, "kind": keyword, "doc_id": keyword,
                 "page": {"type": "integer"},
                 "content": terms,
                 "title_terms": terms,
+                "furniture": {"type": "text", "analyzer": "kamerzoek_terms", "norms": False},
                 "vocab": keyword,
                 "text": {"type": "text", "index": False},
                 "title": {"type": "text", "index": False},
@@ -453,10 +456,14 @@ class BulkWriter:
         record = {k: _json_value(v) for k, v in fields.items() if v is not None}
         if isinstance(record.get("cites"), str):  # a Whoosh KEYWORD field: words split on spaces
             record["cites"] = record["cites"].split()
+        indexed = record.pop("content", "")
+        stored_text = record.pop("_stored_content", indexed)  # the page whole, furniture included
         if record.get("kind") == "page":
-            record["text"] = record.pop("content", "")
-            record["content"], vocab = analysed(record["text"])
+            record["text"] = stored_text
+            record["content"], vocab = analysed(indexed)
             record["vocab"] = sorted(vocab)
+            if record.get("furniture"):
+                record["furniture"], _ = analysed(record["furniture"])
         else:
             # Whoosh counts every record in N and in the average field length: so does this token,
             # which no query asks for.

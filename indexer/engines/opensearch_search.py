@@ -17,6 +17,7 @@ import re
 from whoosh import query
 
 from ..search.request import TEXT_FIELDS
+from ..search.whoosh_plan import FURNITURE
 from .opensearch import encode
 
 KEYWORD_FIELDS = {"id", "kind", "doc_id", "type", "dossier", "number", "vergaderjaar", "identifier", "cites"}
@@ -108,6 +109,8 @@ class Translator:
         kind = type(q)
         if q is query.NullQuery or isinstance(q, query.NullQuery.__class__):
             return {"match_none": {}}
+        if isinstance(q, (query.Term, query.Phrase)) and q.fieldname == FURNITURE:
+            return self._furniture(q)
         if kind is query.Term:
             if q.fieldname in TEXT_FIELDS:
                 name, value = _text_field(q.fieldname, q.text)
@@ -173,6 +176,21 @@ class Translator:
                 rng["lt" if q.endexcl else "lte"] = q.end
             return {"range": {q.fieldname: rng}} if rng else {"exists": {"field": q.fieldname}}
         return {"match_none": {}}
+
+    @staticmethod
+    def _furniture(q: query.Query) -> dict:
+        """A term or phrase of the page's running headers and footers: it matches with its boost
+        (0 from to_whoosh), whatever BM25 would make of it."""
+        if isinstance(q, query.Term):
+            found = {"term": {FURNITURE: encode(q.text)}}
+        elif len(q.words) == 1:
+            found = {"term": {FURNITURE: encode(q.words[0])}}
+        elif q.slop <= 1:
+            found = {"match_phrase": {FURNITURE: {"query": " ".join(encode(w) for w in q.words)}}}
+        else:
+            found = {"span_near": {"clauses": [{"span_term": {FURNITURE: encode(w)}} for w in q.words],
+                                   "slop": (q.slop - 1) * (len(q.words) - 1), "in_order": True}}
+        return {"constant_score": {"filter": found, "boost": q.boost}}
 
     def _excluded(self, q: query.Query) -> dict:
         """NIET takes out whole documents: those with any page matching q."""

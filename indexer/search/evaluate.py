@@ -9,7 +9,7 @@ from whoosh import query, scoring
 
 from .columns import _deleted, _norms, _Segment
 from .whoosh_internals import posting_blocks
-from .whoosh_plan import _Expansion
+from .whoosh_plan import _Expansion, _Union
 
 
 class _Evaluator:
@@ -53,7 +53,7 @@ class _Evaluator:
             return self._generic(q, sub)
         if kind is query.Term:
             return self._term(q, sub, seg)
-        if isinstance(q, query.Or) and type(q) in (query.Or, _Expansion):
+        if isinstance(q, query.Or) and type(q) in (query.Or, _Union, _Expansion):
             result: dict = {}
             for child in q.subqueries:
                 part = self._eval(child, sub, seg)

@@ -18,7 +18,6 @@ import re
 import time
 from typing import Iterator
 
-from whoosh.support.levenshtein import levenshtein
 
 MAX_FUZZY_DISTANCE = 2
 CHECK_EVERY = 256
@@ -81,21 +80,76 @@ def within_distance(word: str, term: str, maxdist: int) -> bool:
         return False
     if maxdist == 0:
         return word == term
-    return levenshtein(word, term, limit=maxdist) <= maxdist
+    return _banded_levenshtein(word, term, maxdist) <= maxdist
+
+
+def _banded_levenshtein(a: str, b: str, k: int) -> int:
+    """Levenshtein distance of a and b when at most k, else k + 1 (Ukkonen: only the cells
+    within k of the diagonal can hold k or less, so a row costs 2k + 1 cells, not len(b))."""
+    if a == b:
+        return 0
+    # A common start and end change nothing (prefix-sharing terms of one dictionary walk).
+    start = 0
+    while start < len(a) and start < len(b) and a[start] == b[start]:
+        start += 1
+    end_a, end_b = len(a), len(b)
+    while end_a > start and end_b > start and a[end_a - 1] == b[end_b - 1]:
+        end_a -= 1
+        end_b -= 1
+    a, b = a[start:end_a], b[start:end_b]
+    n, m = len(a), len(b)
+    if abs(n - m) > k:
+        return k + 1
+    if not n or not m:
+        return max(n, m)
+    big = k + 1
+    prev = [j if j <= k else big for j in range(m + 1)]
+    for i in range(1, n + 1):
+        low, high = max(1, i - k), min(m, i + k)
+        cur = [big] * (m + 1)
+        if i <= k:
+            cur[0] = i
+        ai = a[i - 1]
+        best = cur[0] if low == 1 else big
+        for j in range(low, high + 1):
+            value = prev[j - 1] + (ai != b[j - 1])
+            if prev[j] + 1 < value:
+                value = prev[j] + 1
+            if cur[j - 1] + 1 < value:
+                value = cur[j - 1] + 1
+            if value > big:
+                value = big
+            cur[j] = value
+            if value < best:
+                best = value
+        if best > k:
+            return big
+        prev = cur
+    return min(prev[m], big)
 
 
 def expand_fuzzy(reader, fieldname: str, term: str, maxdist: int, prefixlength: int, limit: int,
-                 deadline: float | None, accept=None) -> Expansion:
+                 deadline: float | None, accept=None, words=None) -> Expansion:
     """Terms within maxdist (capped at MAX_FUZZY_DISTANCE) of term that share its first
-    prefixlength letters."""
+    prefixlength letters; words: those terms already listed, in dictionary order."""
     maxdist = max(0, min(maxdist, MAX_FUZZY_DISTANCE))
     extra = accept or (lambda word: True)
-    return _collect(_walk(reader, fieldname, term[:prefixlength]),
-                    lambda word: within_distance(word, term, maxdist) and extra(word), limit, deadline)
+    source = _walk(reader, fieldname, term[:prefixlength]) if words is None else iter(words)
+    return _collect(source, lambda word: within_distance(word, term, maxdist) and extra(word), limit, deadline)
 
 
 def terms_within(reader, fieldname: str, term: str, maxdist: int, prefix: int = 0,
-                 deadline: float | None = None, limit: int = 10_000) -> list[str]:
+                 deadline: float | None = None, limit: int = 10_000, words=None) -> list[str]:
     """What `reader.terms_within` gives (the terms within maxdist of term sharing prefix letters),
     without building an automaton, and stopping at the deadline."""
-    return expand_fuzzy(reader, fieldname, term, maxdist, prefix, limit, deadline).terms
+    return expand_fuzzy(reader, fieldname, term, maxdist, prefix, limit, deadline, words=words).terms
+
+
+def prefix_terms(reader, fieldname: str, prefix: str, deadline: float | None) -> tuple[str, ...] | None:
+    """Every term starting with prefix, in dictionary order; None when the deadline passed first."""
+    words = []
+    for n, word in enumerate(_walk(reader, fieldname, prefix)):
+        if n % CHECK_EVERY == CHECK_EVERY - 1 and deadline is not None and time.monotonic() > deadline:
+            return None
+        words.append(word)
+    return tuple(words)

@@ -20,7 +20,10 @@ def _rank(fmt: str | None) -> int:
 def groups(engine) -> dict[str, list[tuple[str, str]]]:
     """doc_id -> [(doc_id, format), …] of its publication, primary first; only for publications
     with more than one manifestation. engine: an Engine (engine.py)."""
-    key = (id(engine), engine.generation())
+    # The generation names the index (Whoosh: its segments' ids; OpenSearch: the index behind
+    # the alias and its refreshes), so a new engine over the same index (suggest(searcher)
+    # wraps one per call) finds the groups already read.
+    key = (engine.name, engine.generation())
     cached = _CACHE.get("groups")
     if cached is not None and cached[0] == key:
         return cached[1]

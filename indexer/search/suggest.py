@@ -1,13 +1,13 @@
 """Suggestions ("Bedoelde u …?"): close words from the index's own vocabulary."""
 from __future__ import annotations
 
-import itertools
 import re
 import time
 
 from ..analysis import PART_PREFIX, analyze, fold, word_terms
 from . import plan
 from .engine import Filters, ResultsPage, as_engine
+from .expand import within_distance
 from .language import _BINARY, _UNARY
 from .request import SUGGEST_BELOW
 
@@ -74,19 +74,17 @@ def suggest(source, text: str, deadline: float | None = None) -> str | None:
         best = None
         # Every term sharing the prefix gets an edit-distance test in Python: two letters for
         # long words (typos in the first two letters of a long word are rare) cut that tenfold.
+        # One walk of the dictionary to distance 2; a term within 1 edit goes first.
         prefix = 2 if len(term) >= 7 else 1
-        for dist in (1, 2):
-            for candidate in reader.terms_within("content", term, dist, prefix, deadline=deadline):
-                if candidate == term or candidate.startswith(PART_PREFIX) or not candidate.isalpha():
-                    continue
-                cdf = reader.doc_frequency("content", candidate)
-                if cdf <= max(df * 10, 0) or cdf < 1:
-                    continue
-                key = (_distance(term, candidate), -cdf)
-                if best is None or key < best[0]:
-                    best = (key, candidate)
-            if best is not None:
-                break
+        for candidate in reader.terms_within("content", term, 2, prefix, deadline=deadline):
+            if candidate == term or candidate.startswith(PART_PREFIX) or not candidate.isalpha():
+                continue
+            cdf = reader.doc_frequency("content", candidate)
+            if cdf <= max(df * 10, 0) or cdf < 1:
+                continue
+            key = (1 if within_distance(candidate, term, 1) else 2, _distance(term, candidate), -cdf)
+            if best is None or key < best[0]:
+                best = (key, candidate)
         if best is None:
             continue
         # A word that stands in the index, never a stem ("halfjaarsrapportag").

@@ -24,7 +24,7 @@ from ..store import SearcherPool, Store
 from . import plan, publications
 from .columns import _generation_key
 from .engine import DocumentMatch, Engine, EngineUnavailable, Filters, Matches, PageMatch, ResultsPage
-from .expand import Expansion, expand_fuzzy, expand_prefix, expand_wildcard, terms_within
+from .expand import Expansion, expand_fuzzy, expand_prefix, expand_wildcard, prefix_terms, terms_within
 from .request import QueryError
 from .rank import _best_pages, _facets_and_allowed, _rank_by_date
 from .scan import _page_scores, _ranked, _scan
@@ -62,6 +62,31 @@ def _reads(method):
 MLT_PAGES = 12      # pages read for a document's key terms (spread over a long document)
 _SIMILAR: OrderedDict = OrderedDict()
 _SIMILAR_LOCK = threading.Lock()
+
+
+#: Terms kept, over every prefix, of the dictionary walks of suggestions (a walk reads Whoosh's
+#: term dictionary at some microseconds a term; the same first letters come back often).
+PREFIX_CACHE_TERMS = 400_000
+_PREFIXES: OrderedDict = OrderedDict()
+_PREFIXES_LOCK = threading.Lock()
+
+
+def _prefix_terms(searcher, fieldname: str, prefix: str, deadline: float | None):
+    """The field's terms starting with prefix, cached per index generation (None: not in time)."""
+    key = (_generation_key(searcher), fieldname, prefix)
+    with _PREFIXES_LOCK:
+        found = _PREFIXES.get(key)
+        if found is not None:
+            _PREFIXES.move_to_end(key)
+            return found
+    words = prefix_terms(searcher.reader(), fieldname, prefix, deadline)
+    if words is not None and len(words) <= PREFIX_CACHE_TERMS:
+        with _PREFIXES_LOCK:
+            _PREFIXES[key] = words
+            total = sum(len(w) for w in _PREFIXES.values())
+            while total > PREFIX_CACHE_TERMS:
+                total -= len(_PREFIXES.popitem(last=False)[1])
+    return words
 
 
 class WhooshEngine(Engine):
@@ -189,7 +214,10 @@ class WhooshEngine(Engine):
     @_reads
     def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int,
                      deadline: float | None = None) -> Iterable[str]:
-        return terms_within(self._searcher().reader(), fieldname, text, maxdist, prefix=prefix, deadline=deadline)
+        searcher = self._searcher()
+        words = _prefix_terms(searcher, fieldname, text[:prefix], deadline) if prefix else None
+        return terms_within(searcher.reader(), fieldname, text, maxdist, prefix=prefix, deadline=deadline,
+                            words=words)
 
     @_reads
     def records(self, fieldname: str, value: str) -> Iterator[dict]:

@@ -4,7 +4,8 @@ The parser (language.py) and the rewrites (rewrite.py) work on the trees Whoosh'
 makes; ``to_plan`` turns the result into the plan that crosses the engine seam, and the Whoosh
 engine turns a plan back into a Whoosh query with ``to_whoosh``. The two are inverse up to
 form: ``to_whoosh(to_plan(tree))`` scores every page as the tree does, except that NIET inside
-an AND becomes Whoosh's AndNot (which adds nothing for the exclusion, as the plan means).
+an AND becomes Whoosh's AndNot (which adds nothing for the exclusion, as the plan means), and
+that a content term or phrase is also looked for in the page's furniture, with boost 0.
 """
 from __future__ import annotations
 
@@ -16,7 +17,14 @@ from . import plan
 from .request import QueryError
 
 
-class _Expansion(query.Or):
+class _Union(query.Or):
+    """OR as Kamerzoek means it: a page matching any child is a match, even at score 0 (a word
+    found only in furniture). Whoosh's preloading Or, which it picks for small segments, drops
+    pages whose sum is 0; its binary tree of unions does not."""
+    matcher_type = query.Or.DEFAULT_MATCHER
+
+
+class _Expansion(_Union):
     """The terms a prefix, wildcard or fuzzy term stood for; left alone by later rewrites."""
 
 
@@ -32,7 +40,9 @@ def to_plan(q: query.Query) -> plan.Node:
         return plan.Phrase(q.fieldname, tuple(q.words), q.slop, boost)
     if kind is _Expansion:
         return plan.Expansion(tuple(to_plan(c) for c in q.subqueries), boost)
-    if kind is query.Or:
+    if kind is _Union and _furnished(q):
+        return to_plan(q.subqueries[0])
+    if kind in (query.Or, _Union):
         return plan.Or(tuple(to_plan(c) for c in q.subqueries), boost)
     if kind is query.And:
         return plan.And(tuple(to_plan(c) for c in q.subqueries), boost)
@@ -66,16 +76,38 @@ def to_plan(q: query.Query) -> plan.Node:
     raise QueryError(_UNREADABLE)
 
 
+FURNITURE = "furniture"  # the schema's field of running headers and footers (schema.py)
+
+
+def _or_furniture(q: query.Query) -> query.Query:
+    """A content term or phrase, or the same in the page's furniture, which scores 0: a word
+    that stands only in a running header finds the page and adds nothing to its score."""
+    if q.fieldname != "content":
+        return q
+    if isinstance(q, query.Term):
+        twin = query.Term(FURNITURE, q.text, boost=0.0)
+    else:
+        twin = query.Phrase(FURNITURE, list(q.words), slop=q.slop, boost=0.0)
+    return _Union([q, twin])
+
+
+def _furnished(q: _Union) -> bool:
+    """A content term or phrase with its furniture twin, as _or_furniture makes it."""
+    first = q.subqueries[0] if len(q.subqueries) == 2 else None
+    return isinstance(first, (query.Term, query.Phrase)) and first.fieldname == "content" and \
+        _or_furniture(first) == q
+
+
 def to_whoosh(node: plan.Node) -> query.Query:
     kind = type(node)
     if kind is plan.Term:
-        return query.Term(node.field, node.text, boost=node.boost)
+        return _or_furniture(query.Term(node.field, node.text, boost=node.boost))
     if kind is plan.Phrase:
-        return query.Phrase(node.field, list(node.words), slop=node.slop, boost=node.boost)
+        return _or_furniture(query.Phrase(node.field, list(node.words), slop=node.slop, boost=node.boost))
     if kind is plan.Expansion:
         return _Expansion([to_whoosh(c) for c in node.children], boost=node.boost)
     if kind is plan.Or:
-        return query.Or([to_whoosh(c) for c in node.children], boost=node.boost)
+        return _Union([to_whoosh(c) for c in node.children], boost=node.boost)
     if kind is plan.And:
         negated = [c.child for c in node.children if isinstance(c, plan.Not)]
         if negated:
@@ -115,4 +147,4 @@ def _and_not(node: plan.And, negated: list) -> query.Query:
     if node.boost != 1.0:
         positive = positive.with_boost(positive.boost * node.boost)
     excluded = [to_whoosh(c) for c in negated]
-    return query.AndNot(positive, excluded[0] if len(excluded) == 1 else query.Or(excluded))
+    return query.AndNot(positive, excluded[0] if len(excluded) == 1 else _Union(excluded))
