@@ -5,7 +5,7 @@ Whoosh expands a fuzzy term by building a Levenshtein automaton and turning it i
 seconds and cannot be interrupted; its wildcard expansion tests every term from the literal
 prefix on without yielding those that fail, so a caller cannot look at the clock either. Here
 the term dictionary is walked in order through the reader's public API (`expand_prefix`,
-`lexicon`), each term tested in Python, and the clock is read every CHECK_EVERY terms:
+`lexicon`), each term tested (edit distances by rapidfuzz, in C), and the clock is read every CHECK_EVERY terms:
 an expansion stops at `limit` terms or at the deadline, whichever comes first.
 
 Fuzzy distance is Levenshtein (insertions, deletions, substitutions), as Whoosh's automaton
@@ -18,6 +18,8 @@ import re
 import time
 from typing import Iterator
 
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 MAX_FUZZY_DISTANCE = 2
 CHECK_EVERY = 256
@@ -75,57 +77,8 @@ def expand_wildcard(reader, fieldname: str, pattern: str, limit: int, deadline: 
 
 
 def within_distance(word: str, term: str, maxdist: int) -> bool:
-    """Whether word is at most maxdist Levenshtein edits from term (length test first)."""
-    if abs(len(word) - len(term)) > maxdist:
-        return False
-    if maxdist == 0:
-        return word == term
-    return _banded_levenshtein(word, term, maxdist) <= maxdist
-
-
-def _banded_levenshtein(a: str, b: str, k: int) -> int:
-    """Levenshtein distance of a and b when at most k, else k + 1 (Ukkonen: only the cells
-    within k of the diagonal can hold k or less, so a row costs 2k + 1 cells, not len(b))."""
-    if a == b:
-        return 0
-    # A common start and end change nothing (prefix-sharing terms of one dictionary walk).
-    start = 0
-    while start < len(a) and start < len(b) and a[start] == b[start]:
-        start += 1
-    end_a, end_b = len(a), len(b)
-    while end_a > start and end_b > start and a[end_a - 1] == b[end_b - 1]:
-        end_a -= 1
-        end_b -= 1
-    a, b = a[start:end_a], b[start:end_b]
-    n, m = len(a), len(b)
-    if abs(n - m) > k:
-        return k + 1
-    if not n or not m:
-        return max(n, m)
-    big = k + 1
-    prev = [j if j <= k else big for j in range(m + 1)]
-    for i in range(1, n + 1):
-        low, high = max(1, i - k), min(m, i + k)
-        cur = [big] * (m + 1)
-        if i <= k:
-            cur[0] = i
-        ai = a[i - 1]
-        best = cur[0] if low == 1 else big
-        for j in range(low, high + 1):
-            value = prev[j - 1] + (ai != b[j - 1])
-            if prev[j] + 1 < value:
-                value = prev[j] + 1
-            if cur[j - 1] + 1 < value:
-                value = cur[j - 1] + 1
-            if value > big:
-                value = big
-            cur[j] = value
-            if value < best:
-                best = value
-        if best > k:
-            return big
-        prev = cur
-    return min(prev[m], big)
+    """Whether word is at most maxdist Levenshtein edits from term."""
+    return Levenshtein.distance(word, term, score_cutoff=maxdist) <= maxdist
 
 
 def expand_fuzzy(reader, fieldname: str, term: str, maxdist: int, prefixlength: int, limit: int,
@@ -134,7 +87,10 @@ def expand_fuzzy(reader, fieldname: str, term: str, maxdist: int, prefixlength: 
     prefixlength letters; words: those terms already listed, in dictionary order."""
     maxdist = max(0, min(maxdist, MAX_FUZZY_DISTANCE))
     extra = accept or (lambda word: True)
-    source = _walk(reader, fieldname, term[:prefixlength]) if words is None else iter(words)
+    if words is not None:  # one call over the listed terms, in dictionary order
+        close = process.extract(term, words, scorer=Levenshtein.distance, score_cutoff=maxdist, limit=None)
+        return _collect((words[i] for i in sorted(i for _, _, i in close)), extra, limit, deadline)
+    source = _walk(reader, fieldname, term[:prefixlength])
     return _collect(source, lambda word: within_distance(word, term, maxdist) and extra(word), limit, deadline)
 
 
