@@ -25,12 +25,13 @@ from .opensearch_search import MAX_EXCLUDED, Translator, _facets, _levenshtein, 
 
 MLT_PAGES = 12             # pages whose terms describe a document for more_like_this
 DF_CACHE_SECONDS = 5.0
+GENERATION_SECONDS = 1.0
 CHUNK = 1000               # documents a request when every one is asked for
 MAX_RANKED = 100_000       # documents an answer without a count may list (index.max_result_window)
 LEXICON_SIZE = 10_000      # terms read when a pattern has no literal prefix
 RESCORE_DEPTH = 1000       # rankings to this depth get Whoosh's scores (deeper: OpenSearch's)
-RESCORE_MARGIN = 20        # documents beyond the shown ones scored again (near-ties at the edge)
-RESCORE_PAGES = 5          # best pages (by OpenSearch's score) scored again per document
+RESCORE_MARGIN = 10        # documents beyond the shown ones scored again (at least as many as shown)
+RESCORE_PAGES = 3          # best pages (by OpenSearch's score) scored again per document
 
 
 def _unavailable(e: StoreError) -> EngineUnavailable:
@@ -82,6 +83,7 @@ class OpenSearchEngine(Engine):
         self.index = store.alias
         self.name = str(store.url)
         self._df: dict = {}
+        self._generation: tuple | None = None    # (when asked, the generation)
 
     @classmethod
     def open(cls, spec: str, index_dir) -> "OpenSearchEngine":
@@ -395,9 +397,16 @@ class OpenSearchEngine(Engine):
     # -- the index as a whole ----------------------------------------------------------
     @_guarded
     def generation(self):
-        """Grows with every commit (refresh) of the index behind the alias; names that index."""
+        """Grows with every commit (refresh) of the index behind the alias; names that index.
+        Asked again after a second at most (as the Whoosh engine looks for commits): one answer
+        asks for it once per result."""
+        found = self._generation
+        if found is not None and time.monotonic() - found[0] < GENERATION_SECONDS:
+            return found[1]
         stats = self.store._call("de statistieken", self.client.indices.stats, index=self.index, metric="refresh")
-        return (self.store.live_index(), int(stats["_all"]["primaries"]["refresh"]["total"]))
+        value = (self.store.live_index(), int(stats["_all"]["primaries"]["refresh"]["total"]))
+        self._generation = (time.monotonic(), value)
+        return value
 
     def ready(self) -> None:
         try:
@@ -416,6 +425,7 @@ class OpenSearchEngine(Engine):
     def reset(self) -> None:
         self.store._client = None
         self._df.clear()
+        self._generation = None
 
     def close(self) -> None:
         client, self.store._client = self.store._client, None
