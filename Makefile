@@ -41,8 +41,11 @@ run: install index serve
 test: install system-deps
 	$(BIN)/python -m pytest -q -ra
 
+# ENGINE=<URL> (what `make cluster` prints): the same pages and queries on that engine beside
+# Whoosh as well (bench/engine_run.py), after Whoosh beside FTS5.
 bench: install
 	$(BIN)/python bench/run.py --size $(SIZE)
+	$(if $(ENGINE),$(BIN)/python bench/engine_run.py --engine $(ENGINE) --size $(SIZE))
 
 bench-load: install
 	$(BIN)/python bench/load.py

@@ -7,6 +7,7 @@ from .analysis import ANALYZER_VERSION, dutch_analyzer
 #: 2: identifier (official id) and cites (the documents a text refers to);
 #: 3: furniture (running headers and footers) indexed apart from content.
 SCHEMA_VERSION = 3
+TITLE_BOOST = 1.5   # a title word weighs 1.5 occurrences (inside BM25's saturation, as Whoosh does)
 
 DOCUMENT_TYPES = ("dreigingsbeeld", "kamerbrief", "kamerstuk", "motie", "kamervragen",
                   "besluitenlijst", "handelingen", "wet", "overig")
@@ -37,7 +38,7 @@ def build_schema() -> Schema:
         # finds the page but adds nothing to its score.
         content=TEXT(analyzer=analyzer, stored=True, phrase=True),
         furniture=_unscored(TEXT(analyzer=analyzer, phrase=True)),
-        title=TEXT(analyzer=analyzer, stored=True, field_boost=1.5),
+        title=TEXT(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST),
         type=ID(stored=True, sortable=True),
         dossier=ID(stored=True, sortable=True),
         number=ID(stored=True),

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, ROOT, kamerzoek_exe
+from conftest import CORPUS, ROOT, kamerzoek_exe, require_shared
 from indexer.build import Options, build_index
 from indexer.engines import make_store
 from indexer.engines.opensearch_engine import OpenSearchEngine
@@ -39,9 +39,9 @@ import generate  # noqa: E402  (bench/generate.py: the bench's pages and queries
 BENCH_PAGES = 400
 BENCH_QUERIES = 120
 LOSS_PAGES = 200
-# Share of the bench queries whose top 10 holds the same documents on both engines, reached when
-# this was written: a regression guard. The issue asks for 0.95; see bench/RESULTS.md for why not.
-MIN_SAME_TOP10 = 0.70
+# Share of the bench queries whose top 10 holds the same documents on both engines (the issue's
+# figure; 1.0 when measured: the best candidates are scored again as Whoosh scores them).
+MIN_SAME_TOP10 = 0.95
 
 
 def _with_cache(whoosh_index: Path, folder: Path) -> Path:
@@ -95,20 +95,52 @@ def bench_pair(opensearch_cluster, tmp_path_factory):
 def test_the_bench_queries_find_the_same_top_10_on_both_engines(bench_pair):
     base, os_store = bench_pair
     queries = generate.Generator().queries(BENCH_QUERIES)
-    same, differ = 0, []
+    same, in_order, differ = 0, 0, []
     ws, oss = open_engine(None, base / "whoosh"), OpenSearchEngine(os_store)
     for q in queries:
         (w_top, w_total), (o_top, o_total) = _top10(ws, q), _top10(oss, q)
         assert o_total == w_total, (q.text, w_total, o_total)  # the same pages match
+        in_order += w_top == o_top
         if set(w_top) == set(o_top):
             same += 1
         else:
             differ.append((q.kind, q.text, sorted(set(w_top) ^ set(o_top))))
     share = same / len(queries)
     print(f"\nsame top-10 documents on both engines: {same}/{len(queries)} = {share:.3f}")
+    print(f"same top-10 order: {in_order}/{len(queries)}")
     for item in differ:
         print("  differs:", item)
     assert share >= MIN_SAME_TOP10, differ
+
+
+PUBLICATION = "kst-32545-143"
+
+
+def test_one_result_per_publication_on_opensearch(opensearch_cluster, tmp_path):
+    """kst-32545-143 as PDF, HTML, XML and ODT is one result listing its formats, PDF first, as on
+    Whoosh (tests/test_publications.py); with the PDF gone, the ODT stands for it."""
+    source = require_shared() / "corpus" / "parliamentary" / "kamerstukken"
+    folder = tmp_path / "kamerstukken"
+    folder.mkdir()
+    for path in source.glob(f"{PUBLICATION}.*"):
+        shutil.copy(path, folder / path.name)
+    store = make_store(tmp_path / "idx", opensearch_cluster.url("publication"))
+
+    def one_result(formats):
+        answer = search(OpenSearchEngine(store), SearchRequest(q="grens"))
+        assert answer["total"] == 1 and len(answer["results"]) == 1, answer["total"]
+        assert [f["count"] for f in answer["facets"]["type"]] == [1]  # counted once
+        result = answer["results"][0]
+        assert result["identifier"] == PUBLICATION
+        assert [f["format"] for f in result["formats"]] == formats
+        assert result["format"] == formats[0]
+
+    assert not _build([folder], store).unreadable
+    assert len(store.documents()) == 4
+    one_result(["pdf", "odt", "xml", "html"])
+    (folder / f"{PUBLICATION}.pdf").unlink()
+    _build([folder], store)
+    one_result(["odt", "xml", "html"])
 
 
 # -- the command line and the web app ---------------------------------------------------
@@ -147,7 +179,11 @@ def test_index_search_status_and_serve_with_engine(opensearch_cluster, tmp_path)
         server.stop()
 
 
-def test_whoosh_and_opensearch_answer_alike_on_the_corpus(os_corpus, corpus_index):
+def test_whoosh_and_opensearch_answer_alike_on_the_corpus(os_corpus, corpus_index, monkeypatch):
+    # The same answers, notices included: a shared, loaded machine must not push one engine past
+    # the query's time limit (2 s) and add the "took too long" notice to its answer only.
+    from indexer.search import request as limits
+    monkeypatch.setattr(limits, "QUERY_TIME_LIMIT", 30.0)
     for q in ("terrorismebestrijding", '"nationaal coördinator"', "jihad* NIET syrie", "titel:dreigingsbeeld",
               "dreigingsniveau jaar:2019..2021", "radicalisering OF extremisme", "terrorsme"):
         w = search(open_engine(None, corpus_index), SearchRequest(q=q))

@@ -1,4 +1,4 @@
-"""The OpenSearch index: connection, mapping, versions, writers, rebuilds by alias.
+"""The OpenSearch index: connection, mapping, versions, rebuilds by alias (writers: opensearch_writer.py).
 
 Kamerzoek keeps one analyzer. Pages are sent to OpenSearch already analysed by
 ``indexer.analysis`` (the same tokens the Whoosh schema indexes), so both engines match the
@@ -14,6 +14,9 @@ same pages by construction:
   vocab          the page's distinct terms as keywords: the term dictionary for prefix,
                  wildcard and fuzzy expansion and for suggestions
   text           the page text itself, for Kamerzoek's own highlighting
+  tf, content_length, title_length
+                 each term's occurrences and the fields' lengths, stored: the best candidates
+                 are scored again in Python exactly as Whoosh scores them (opensearch_rescore.py)
 
 Terms are encoded so OpenSearch's standard tokenizer keeps each one whole: letters a-z and
 digits stay, any other character becomes ``_<hex>_`` (``2020-2021`` -> ``2020_2d_2021``).
@@ -33,7 +36,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
-from ..analysis import PART_PREFIX, dutch_analyzer
 from ..schema import versions
 from ..store import IndexMissingError, IndexVersionError, Store, StoreError
 from . import EngineURL
@@ -41,7 +43,7 @@ from . import EngineURL
 log = logging.getLogger("kamerzoek.opensearch")
 
 #: Bumped when the mapping or the encoding of terms changes; stored in the index's _meta.
-MAPPING_VERSION = 4  # 4: furniture
+MAPPING_VERSION = 5     # 4: tf, content_length and title_length, for Whoosh's scores; 5: furniture
 FILLER = "_0_"          # never an encoded term: the analyzer makes no NUL character
 RECORD_TOKEN = "_1_"    # nor this one (U+0001): the content of a record that is no page
 BULK_ACTIONS = 500
@@ -114,36 +116,13 @@ def index_body(shards: int, replicas: int) -> dict:
                 "date": {"type": "date", "format": "strict_date_optional_time"},
                 "ocr": {"type": "boolean"},
                 "info": {"type": "object", "enabled": False},
+                # What opensearch_rescore.py scores a page from (opensearch_writer.py fills them).
+                "tf": {"type": "object", "enabled": False},
+                "content_length": {"type": "integer", "index": False},
+                "title_length": {"type": "integer", "index": False},
             },
         },
     }
-
-
-_ANALYZER = None
-
-
-def analysed(text: str) -> tuple[str, set]:
-    """The terms of a text as one field's value, encoded, and its distinct terms.
-
-    Main terms stand at their Whoosh positions; the compound and hyphen parts (``~term``)
-    follow them, so the field's length counts them as Whoosh's does (BM25's length
-    normalisation is the same), while no phrase can match them (no phrase has a ``~`` word)."""
-    global _ANALYZER
-    if _ANALYZER is None:
-        _ANALYZER = dutch_analyzer()
-    main: list[str] = []
-    parts: list[str] = []
-    vocab: set = set()
-    for t in _ANALYZER(text or "", positions=True, mode="index"):
-        term = t.text
-        vocab.add(term)
-        if term.startswith(PART_PREFIX):
-            parts.append(encode(term))
-            continue
-        while len(main) < t.pos:
-            main.append(FILLER)
-        main.append(encode(term))
-    return " ".join(main + parts), vocab
 
 
 def connect(url: EngineURL):
@@ -340,6 +319,7 @@ class OpenSearchStore(Store):
     def writer(self, timeout: float = 0.0, merge: bool = True) -> Iterator:
         if self._target is None:
             self.open()
+        from .opensearch_writer import BulkWriter
         writer = BulkWriter(self, self._target)
         try:
             yield writer
@@ -426,129 +406,11 @@ def stored(source: dict) -> dict:
             out.pop("date")
     if "text" in out:
         out["content"] = out.pop("text")
+    for name in ("tf", "content_length", "title_length"):
+        out.pop(name, None)
     if isinstance(out.get("cites"), list):
         out["cites"] = " ".join(out["cites"])
     return out
-
-
-def _json_value(value):
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
-
-
-class BulkWriter:
-    """Whoosh's writer calls (add, update, delete by doc_id) as bulk requests at commit.
-
-    A document's new records are written first (same ids overwrite), then whatever else still
-    carries its doc_id is deleted: searchers never see it missing. A record the engine rejects
-    is reported with its doc_id in ``rejected``; that document's records are removed, so the
-    next run tries it again."""
-
-    def __init__(self, store: OpenSearchStore, index: str):
-        self.store = store
-        self.index = index
-        self.actions: list[dict] = []
-        self.deleted: dict[str, set] = {}     # doc_id -> ids written for it in this batch
-        self.rejected: list[dict] = []
-
-    def add_document(self, **fields) -> None:
-        record = {k: _json_value(v) for k, v in fields.items() if v is not None}
-        if isinstance(record.get("cites"), str):  # a Whoosh KEYWORD field: words split on spaces
-            record["cites"] = record["cites"].split()
-        indexed = record.pop("content", "")
-        stored_text = record.pop("_stored_content", indexed)  # the page whole, furniture included
-        if record.get("kind") == "page":
-            record["text"] = stored_text
-            record["content"], vocab = analysed(indexed)
-            record["vocab"] = sorted(vocab)
-            if record.get("furniture"):
-                record["furniture"], _ = analysed(record["furniture"])
-        else:
-            # Whoosh counts every record in N and in the average field length: so does this token,
-            # which no query asks for.
-            record["content"] = RECORD_TOKEN
-        if record.get("title"):
-            record["title_terms"], _ = analysed(record["title"])
-        doc_id = record.get("doc_id")
-        if doc_id in self.deleted:
-            self.deleted[doc_id].add(record["id"])
-        self.actions.append(record)
-
-    update_document = add_document
-
-    def delete_by_term(self, fieldname: str, value: str) -> None:
-        if fieldname != "doc_id":
-            raise ValueError(fieldname)
-        self.deleted.setdefault(value, set())
-
-    def cancel(self) -> None:
-        self.actions.clear()
-        self.deleted.clear()
-
-    def commit(self) -> None:
-        from opensearchpy import helpers
-        client = self.store.client
-        failed_docs: dict[str, str] = {}
-
-        def actions():
-            for record in self.actions:
-                yield {"_op_type": "index", "_index": self.index, "_id": record["id"], "_source": record}
-
-        if self.actions:
-            try:
-                for ok, item in helpers.streaming_bulk(client, actions(), chunk_size=BULK_ACTIONS,
-                                                       max_chunk_bytes=BULK_BYTES, raise_on_error=False,
-                                                       raise_on_exception=True, max_retries=2,
-                                                       initial_backoff=1, request_timeout=TIMEOUT * 2):
-                    if not ok:
-                        info = item.get("index", {})
-                        doc_id = info.get("_id", "").split(":")[0] if not info.get("_id", "").startswith("doc:") \
-                            else info["_id"][4:]
-                        failed_docs.setdefault(doc_id, brief_item(info.get("error")))
-            except Exception as e:
-                raise _unavailable(self.store, "het schrijven", e) from e
-        removals = [{"bool": {"filter": [{"term": {"doc_id": doc_id}}],
-                              "must_not": [{"ids": {"values": sorted(ids)}}] if ids else []}}
-                    for doc_id, ids in self.deleted.items()]
-        removals += [{"term": {"doc_id": doc_id}} for doc_id in failed_docs]
-        # No delete-by-query in the minimal distribution: the stale records' ids are looked up
-        # (they were made visible by an earlier commit) and deleted in bulk.
-        stale = []
-        if failed_docs:  # the rest of a rejected document was just written: make it findable
-            self.store._refresh(self.index)
-        for start in range(0, len(removals), 200):
-            q = {"bool": {"should": removals[start:start + 200]}}
-            stale += [hit["_id"] for hit in self.store.scan(q, fields=False, index=self.index)]
-        if stale:
-            try:
-                for ok, item in helpers.streaming_bulk(
-                        client, ({"_op_type": "delete", "_index": self.index, "_id": i} for i in stale),
-                        chunk_size=BULK_ACTIONS * 2, raise_on_error=False, raise_on_exception=True,
-                        max_retries=2, initial_backoff=1, request_timeout=TIMEOUT * 2):
-                    if not ok and item.get("delete", {}).get("status") != 404:
-                        raise StoreError(f"de zoekmachine {self.store.url} kon {item['delete'].get('_id')} "
-                                         f"niet verwijderen: {brief_item(item['delete'].get('error'))}")
-            except StoreError:
-                raise
-            except Exception as e:
-                raise _unavailable(self.store, "het verwijderen", e) from e
-        self.store._refresh(self.index)
-        self.rejected = [{"doc_id": d, "message": m} for d, m in failed_docs.items()]
-        self.actions = []
-        self.deleted = {}
-
-
-def brief_item(error) -> str:
-    if isinstance(error, dict):
-        reason = error.get("reason") or error.get("type") or ""
-        caused = (error.get("caused_by") or {}).get("reason")
-        return (f"{reason}: {caused}" if caused else reason)[:300]
-    return str(error)[:300]
-
-
-def _unavailable(store: OpenSearchStore, what: str, e: Exception) -> StoreError:
-    return EngineUnavailableError(f"de zoekmachine {store.url} faalde bij {what} ({brief(e)})")
 
 
 def _describe(v: dict | None) -> str:

@@ -14,19 +14,24 @@ from __future__ import annotations
 import time
 from typing import Callable, Iterable, Iterator
 
-from ..search import plan
+from ..search import plan, publications
 from ..search.engine import DocumentMatch, Engine, EngineUnavailable, Filters, Matches, PageMatch, ResultsPage
-from ..search.expand import expand_fuzzy, expand_prefix, expand_wildcard, terms_within
+from ..search.expand import expand_fuzzy, expand_prefix, expand_wildcard
 from ..search.whoosh_plan import to_whoosh
 from ..store import IndexMissingError, StoreError
 from .opensearch import OpenSearchStore, stored
-from .opensearch_search import Translator, _facets, _levenshtein, _regex_literal, _term_query, brief_error
+from .opensearch_rescore import Rescorer, Stats, Unsupported
+from .opensearch_search import MAX_EXCLUDED, Translator, _facets, _levenshtein, _regex_literal, _term_query, brief_error
 
 MLT_PAGES = 12             # pages whose terms describe a document for more_like_this
 DF_CACHE_SECONDS = 5.0
+GENERATION_SECONDS = 1.0
 CHUNK = 1000               # documents a request when every one is asked for
 MAX_RANKED = 100_000       # documents an answer without a count may list (index.max_result_window)
 LEXICON_SIZE = 10_000      # terms read when a pattern has no literal prefix
+RESCORE_DEPTH = 1000       # rankings to this depth get Whoosh's scores (deeper: OpenSearch's)
+RESCORE_MARGIN = 10        # documents beyond the shown ones scored again (at least as many as shown)
+RESCORE_PAGES = 3          # best pages (by OpenSearch's score) scored again per document
 
 
 def _unavailable(e: StoreError) -> EngineUnavailable:
@@ -78,6 +83,7 @@ class OpenSearchEngine(Engine):
         self.index = store.alias
         self.name = str(store.url)
         self._df: dict = {}
+        self._generation: tuple | None = None    # (when asked, the generation)
 
     @classmethod
     def open(cls, spec: str, index_dir) -> "OpenSearchEngine":
@@ -125,13 +131,18 @@ class OpenSearchEngine(Engine):
         self._df[key] = (time.monotonic(), value)
         return value
 
-    def counts(self) -> tuple[int, int]:
-        """(every record, page records): Whoosh's N and the pages that carry content."""
+    def counts(self) -> tuple[int, int, dict]:
+        """(every record, page records, each text field's total length): Whoosh's N, the pages
+        that carry content, and what Whoosh's average field lengths come from."""
         def compute():
             body = {"size": 0, "track_total_hits": True,
-                    "aggs": {"pages": {"filter": {"term": {"kind": "page"}}}}}
+                    "aggs": {"pages": {"filter": {"term": {"kind": "page"}}},
+                             "content": {"sum": {"field": "content_length"}},
+                             "title": {"sum": {"field": "title_length"}}}}
             answer = self.call("het tellen", body)
-            return answer["hits"]["total"]["value"], answer["aggregations"]["pages"]["doc_count"]
+            aggs = answer["aggregations"]
+            return (answer["hits"]["total"]["value"], aggs["pages"]["doc_count"],
+                    {"content": int(aggs["content"]["value"]), "title": int(aggs["title"]["value"])})
         return self._cached("counts", compute)
 
     def doc_frequencies(self, pairs: list[tuple[str, str]]) -> dict:
@@ -159,17 +170,23 @@ class OpenSearchEngine(Engine):
     # -- searching -------------------------------------------------------------------
     @_guarded
     def search(self, query_plan: plan.Node, filters: Filters, page: ResultsPage, deadline: float) -> Matches:
-        dsl = Translator(self).translate(to_whoosh(query_plan))
+        tree = to_whoosh(query_plan)
+        translator = Translator(self)
+        dsl = self._one_per_publication(translator.translate(tree))
+        rescorer = self._rescorer(tree, translator, page)
+        if rescorer is not None:
+            return self._rescored(dsl, filters, page, deadline, rescorer)
         wanted = MAX_RANKED if page.count is None else page.count
-        first = self._collapsed(dsl, filters, page, page.start, min(wanted, CHUNK), deadline, aggs=True)
+        inner = self._passages(page.passages)
+        first = self._collapsed(dsl, filters, page.sort, page.start, min(wanted, CHUNK), deadline, True, inner)
         aggs = first["aggregations"]
         total = aggs["all"]["docs"]["value"]
         hits = list(first["hits"]["hits"])
         truncated = bool(first.get("timed_out"))
         # Every document (an export, --since, sorting by arrival): the rest, a chunk at a time.
         while len(hits) < wanted and len(hits) < total - page.start and not truncated:
-            more = self._collapsed(dsl, filters, page, page.start + len(hits),
-                                   min(CHUNK, wanted - len(hits)), deadline, aggs=False)
+            more = self._collapsed(dsl, filters, page.sort, page.start + len(hits),
+                                   min(CHUNK, wanted - len(hits)), deadline, False, inner)
             if not more["hits"]["hits"]:
                 break
             hits.extend(more["hits"]["hits"])
@@ -179,15 +196,88 @@ class OpenSearchEngine(Engine):
             doc_id = hit["fields"]["doc_id"][0]
             pages = []
             if page.passages > 0:
-                inner = hit["inner_hits"]["best"]["hits"]["hits"]
+                inner_hits = hit["inner_hits"]["best"]["hits"]["hits"]
                 pages = [PageMatch(p["_score"] if p["_score"] is not None else 0.0, stored(p["_source"]))
-                         for p in inner]
+                         for p in inner_hits]
                 pages.sort(key=lambda p: (-p.score, p.record.get("page", 0)))
             documents.append(DocumentMatch(doc_id, hit["_score"] or 0.0, pages[:page.passages]))
         return Matches(total, documents, _facets(aggs), truncated or time.monotonic() > deadline)
 
-    def _collapsed(self, dsl: dict, filters: Filters, page: ResultsPage, start: int, size: int,
-                   deadline: float, aggs: bool) -> dict:
+    @staticmethod
+    def _passages(count: int) -> dict | None:
+        if count <= 0:
+            return None
+        return {"name": "best", "size": count, "sort": [{"_score": "desc"}, {"page": "asc"}],
+                "_source": {"excludes": ["vocab", "tf"]}}
+
+    def _rescorer(self, tree, translator: Translator, page: ResultsPage) -> Rescorer | None:
+        """Whoosh's scores for a ranking by relevance that is not too deep (else OpenSearch's)."""
+        if page.sort != "relevance" or page.count is None or page.start + page.count > RESCORE_DEPTH:
+            return None
+        try:
+            rescorer = Rescorer(tree, translator.names, None)
+        except Unsupported:
+            return None
+        records, _, totals = self.counts()
+        rescorer.stats = Stats(records, self.doc_frequencies(sorted(rescorer.terms)), totals)
+        return rescorer
+
+    def _rescored(self, dsl: dict, filters: Filters, page: ResultsPage, deadline: float,
+                  rescorer: Rescorer) -> Matches:
+        """More documents than shown, their best pages scored again as Whoosh scores them
+        (opensearch_rescore.py); ranked by their best page, doc_id breaking ties."""
+        shown_end = page.start + page.count
+        inner = {"name": "best", "size": max(RESCORE_PAGES, page.passages),
+                 "sort": [{"_score": "desc"}, {"page": "asc"}], "_source": {"includes": rescorer.source()}}
+        answer = self._collapsed(dsl, filters, "relevance", 0, shown_end + max(RESCORE_MARGIN, page.count),
+                                 deadline, True, inner)
+        aggs = answer["aggregations"]
+        ranked = []
+        for hit in answer["hits"]["hits"]:
+            scored = []
+            for p in hit["inner_hits"]["best"]["hits"]["hits"]:
+                score = rescorer.score(p)
+                if score is not None:
+                    scored.append((score, (p.get("_source") or {}).get("page", 0), p["_id"]))
+            if not scored:  # nothing to score it by: OpenSearch's score
+                scored = [(hit["_score"] or 0.0, 0, None)]
+            scored.sort(key=lambda s: (-s[0], s[1]))
+            ranked.append((scored[0][0], hit["fields"]["doc_id"][0], scored))
+        ranked.sort(key=lambda r: (-r[0], r[1]))
+        shown = ranked[page.start:shown_end]
+        wanted = [pid for _, _, scored in shown for _, _, pid in scored[:page.passages] if pid]
+        records = self._page_records(wanted) if wanted else {}
+        documents = [DocumentMatch(doc_id, score, [PageMatch(s, records[pid]) for s, _, pid in scored[:page.passages]
+                                                   if pid in records])
+                     for score, doc_id, scored in shown]
+        return Matches(aggs["all"]["docs"]["value"], documents, _facets(aggs),
+                       bool(answer.get("timed_out")) or time.monotonic() > deadline)
+
+    def _page_records(self, ids: list[str]) -> dict:
+        answer = self.store._call("het lezen van pagina's", self.client.mget, index=self.index,
+                                  body={"ids": ids}, _source_excludes=["tf"])
+        return {d["_id"]: stored(d["_source"]) for d in answer["docs"] if d.get("found")}
+
+    def _one_per_publication(self, dsl: dict) -> dict:
+        """One manifestation per publication (publications.py, as the Whoosh engine does): the
+        others that match are left out of the query, so of the ranking, the total and the facets."""
+        groups = publications.groups(self)
+        if not groups:
+            return dsl
+        grouped = sorted(groups)
+        where = [{"term": {"kind": "page"}}]
+        if len(grouped) <= MAX_EXCLUDED:
+            where.append({"terms": {"doc_id": grouped}})
+        body = {"size": 0, "query": {"bool": {"must": [dsl], "filter": where}},
+                "aggs": {"d": {"terms": {"field": "doc_id", "size": min(len(grouped), MAX_EXCLUDED)}}}}
+        found = self.call("het zoeken", body)["aggregations"]["d"]["buckets"]
+        hidden = publications.hidden(self, {b["key"] for b in found} & groups.keys())
+        if not hidden:
+            return dsl
+        return {"bool": {"must": [dsl], "must_not": [{"terms": {"doc_id": sorted(hidden)}}]}}
+
+    def _collapsed(self, dsl: dict, filters: Filters, sort_by: str, start: int, size: int,
+                   deadline: float, aggs: bool, inner: dict | None) -> dict:
         chosen = {"type": [{"terms": {"type": list(filters.types)}}] if filters.types else [],
                   "year": [{"terms": {"year": list(filters.years)}}] if filters.years else [],
                   "dossier": [{"terms": {"dossier": list(filters.dossiers)}}] if filters.dossiers else []}
@@ -196,10 +286,10 @@ class OpenSearchEngine(Engine):
             every_and_ids = every + [{"terms": {"doc_id": sorted(filters.doc_ids)}}]
         else:
             every_and_ids = every
-        if page.sort == "relevance":
+        if sort_by == "relevance":
             sort = [{"_score": "desc"}, {"doc_id": "asc"}]
         else:
-            order = "desc" if page.sort == "newest" else "asc"
+            order = "desc" if sort_by == "newest" else "asc"
             sort = [{"date": {"order": order, "missing": "_last"}}, {"doc_id": order}]
         remaining = max(0.05, deadline - time.monotonic())
         body = {
@@ -209,10 +299,8 @@ class OpenSearchEngine(Engine):
             "track_total_hits": False, "timeout": f"{int(remaining * 1000)}ms",
             "collapse": {"field": "doc_id"},
         }
-        if page.passages > 0:
-            body["collapse"]["inner_hits"] = {
-                "name": "best", "size": page.passages, "sort": [{"_score": "desc"}, {"page": "asc"}],
-                "_source": {"excludes": ["vocab"]}}
+        if inner is not None:
+            body["collapse"]["inner_hits"] = inner
         if aggs:
             body["aggs"] = _aggregations(chosen, every_and_ids)
         return self.call("het zoeken", body, dfs=True)
@@ -309,9 +397,16 @@ class OpenSearchEngine(Engine):
     # -- the index as a whole ----------------------------------------------------------
     @_guarded
     def generation(self):
-        """Grows with every commit (refresh) of the index behind the alias; names that index."""
+        """Grows with every commit (refresh) of the index behind the alias; names that index.
+        Asked again after a second at most (as the Whoosh engine looks for commits): one answer
+        asks for it once per result."""
+        found = self._generation
+        if found is not None and time.monotonic() - found[0] < GENERATION_SECONDS:
+            return found[1]
         stats = self.store._call("de statistieken", self.client.indices.stats, index=self.index, metric="refresh")
-        return (self.store.live_index(), int(stats["_all"]["primaries"]["refresh"]["total"]))
+        value = (self.store.live_index(), int(stats["_all"]["primaries"]["refresh"]["total"]))
+        self._generation = (time.monotonic(), value)
+        return value
 
     def ready(self) -> None:
         try:
@@ -330,6 +425,7 @@ class OpenSearchEngine(Engine):
     def reset(self) -> None:
         self.store._client = None
         self._df.clear()
+        self._generation = None
 
     def close(self) -> None:
         client, self.store._client = self.store._client, None

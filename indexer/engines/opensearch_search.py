@@ -84,11 +84,14 @@ class Translator:
     def __init__(self, searcher):  # an OpenSearchEngine: call(), counts(), doc_frequencies()
         self.s = searcher
         self.terms: list[tuple[str, str]] = []
+        # id(node) -> name: which of them a page matched comes back with it (matched_queries),
+        # for opensearch_rescore.py. Text terms, And, Or and Every are told from the page itself.
+        self.names: dict[int, str] = {}
 
     def translate(self, q: query.Query) -> dict:
         self._collect(q)
         self.df = self.s.doc_frequencies(self.terms) if self.terms else {}
-        self.n_all, self.n_pages = self.s.counts()
+        self.n_all = self.s.counts()[0]
         return self._dsl(q)
 
     def _collect(self, q: query.Query) -> None:
@@ -106,6 +109,13 @@ class Translator:
         return boost * whoosh / lucene if lucene > 0 else 1.0
 
     def _dsl(self, q: query.Query) -> dict:
+        body = self._node(q)
+        if (type(q) is query.Term and q.fieldname in TEXT_FIELDS) or isinstance(q, (query.And, query.Or, query.Every)):
+            return body
+        name = self.names.setdefault(id(q), f"n{len(self.names)}")
+        return {"bool": {"must": [body], "_name": name}}
+
+    def _node(self, q: query.Query) -> dict:
         kind = type(q)
         if q is query.NullQuery or isinstance(q, query.NullQuery.__class__):
             return {"match_none": {}}

@@ -60,6 +60,12 @@ def collapse(engine, allowed: set) -> set:
     return out
 
 
+def hidden(engine, matched: set) -> set:
+    """The matching manifestations collapse() leaves out: what an engine that cannot collapse
+    inside itself (OpenSearch) excludes in its query."""
+    return matched - collapse(engine, matched)
+
+
 def formats(engine, doc_id: str, own_format: str | None) -> list[dict]:
     """The formats of a result's publication, each with its download link, primary first."""
     group = groups(engine).get(doc_id) or [(doc_id, own_format or "")]

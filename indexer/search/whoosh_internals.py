@@ -23,13 +23,19 @@ from importlib import metadata
 
 from whoosh.codec import whoosh3
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.util.numeric import byte_to_length
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from .engine import EngineUnavailable
 
 WHOOSH_VERSION = "3.54.0"
 _BLOCK_ATTRIBUTES = ("_read_data", "_next_block")
 _BYTE_LENGTHS = [byte_to_length(b) for b in range(256)]
+
+
+def stored_length(length: int) -> int:
+    """A field length as Whoosh keeps it (one byte, rounded up) and scores with (at least 1):
+    what another engine needs to reproduce Whoosh's BM25 length normalisation."""
+    return _BYTE_LENGTHS[length_to_byte(length)] or 1
 
 
 class WhooshInternalsError(EngineUnavailable):
