@@ -99,7 +99,7 @@ class Rescorer:
             return factor * weight / (weight + norm)
         if not isinstance(q, (query.And, query.Or, query.Every)) and not page.matched(q):
             return None
-        if isinstance(q, query.Phrase):
+        if isinstance(q, query.Phrase) and q.fieldname in TEXT_FIELDS:
             return self._phrase(q, page)
         if isinstance(q, query.Or):
             parts = [p for p in (self._eval(c, page) for c in q.subqueries) if p is not None]
@@ -131,7 +131,7 @@ class Rescorer:
             return 1.0 * q.boost if q.boost != 1.0 else 1.0
         if _is_range(q):
             return 0.0 + q.boost
-        return q.boost                       # keyword terms, prefixes, wildcards: constant
+        return q.boost                       # keyword terms, prefixes, wildcards, furniture: constant
 
     def _phrase(self, q: query.Phrase, page: "_Page") -> float:
         """Whoosh's phrase matcher scores the intersection of its words: the sum of each word's
