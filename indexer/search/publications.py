@@ -20,7 +20,11 @@ def _rank(fmt: str | None) -> int:
 def groups(engine) -> dict[str, list[tuple[str, str]]]:
     """doc_id -> [(doc_id, format), …] of its publication, primary first; only for publications
     with more than one manifestation. engine: an Engine (engine.py)."""
-    key = (id(engine), engine.generation())
+    # Keyed by what the index holds, not by the engine object: a library caller (the CLI, the
+    # bench, a test) wraps a searcher in a new engine for every search, and reading every
+    # document record again each time was the largest cost of an answer.
+    # Whoosh's generation names its segments (random ids), so it tells indexes apart by itself.
+    key = (engine.name if engine.name == "whoosh" else id(engine), engine.generation())
     cached = _CACHE.get("groups")
     if cached is not None and cached[0] == key:
         return cached[1]
