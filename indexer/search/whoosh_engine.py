@@ -59,6 +59,9 @@ def _reads(method):
     return wrapper
 
 
+_RECORDS: OrderedDict = OrderedDict()   # (generation, doc_id) -> the document record
+_RECORDS_LOCK = threading.Lock()
+RECORD_CACHE_SIZE = 4096
 MLT_PAGES = 12      # pages read for a document's key terms (spread over a long document)
 _SIMILAR: OrderedDict = OrderedDict()
 _SIMILAR_LOCK = threading.Lock()
@@ -149,7 +152,21 @@ class WhooshEngine(Engine):
     # -- records ---------------------------------------------------------------------
     @_reads
     def document(self, doc_id: str) -> dict | None:
-        return dict(self._searcher().document(id=f"doc:{doc_id}") or {}) or None
+        """Cached per index generation: every answer reads its ten documents' records, and the
+        same documents come back query after query."""
+        searcher = self._searcher()
+        key = (_generation_key(searcher), doc_id)
+        with _RECORDS_LOCK:
+            record = _RECORDS.get(key)
+            if record is not None:
+                _RECORDS.move_to_end(key)
+        if record is None:
+            record = dict(searcher.document(id=f"doc:{doc_id}") or {})
+            with _RECORDS_LOCK:
+                _RECORDS[key] = record
+                while len(_RECORDS) > RECORD_CACHE_SIZE:
+                    _RECORDS.popitem(last=False)
+        return dict(record) or None
 
     @_reads
     def pages(self, doc_id: str, first: int | None = None, last: int | None = None) -> list[dict]:
