@@ -3,6 +3,7 @@ and BM25 length norms, built once per segment (segments never change)."""
 from __future__ import annotations
 
 import threading
+from array import array
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -131,6 +132,45 @@ def _norms(seg: _Segment, reader, fieldname: str, avg: float, k1: float, b: floa
         norms = [base + factor * n for n in _lengths(seg, reader, fieldname)]
         seg.norms = {key: norms, **{k: v for k, v in seg.norms.items() if k[0] != fieldname}}
     return norms
+
+
+_POSTINGS: OrderedDict = OrderedDict()   # (segment, field, term) -> (ids, weights)
+_POSTINGS_LOCK = threading.Lock()
+_POSTINGS_HELD = [0]
+POSTINGS_CACHE = 2_000_000   # postings kept decoded (12 bytes each), the most recently used terms
+
+
+def _postings(reader, fieldname: str, btext: bytes, blocks) -> tuple:
+    """A term's postings in one segment as two arrays, (docnums, weights), deleted documents
+    included; decoded from blocks (an iterable of (ids, weights) as posting_blocks gives them)
+    the first time, then kept: segments never change, and the same words come back query
+    after query (unpickling and decompressing blocks was most of a term's cost)."""
+    key = _segment_key(reader) + (fieldname, btext)
+    cached = key[0] != "uncached"
+    if cached:
+        with _POSTINGS_LOCK:
+            found = _POSTINGS.get(key)
+            if found is not None:
+                _POSTINGS.move_to_end(key)
+                return found
+    ids, weights = array("I"), array("d")
+    for block_ids, block_weights in blocks:
+        before = len(ids)
+        ids.extend(block_ids)
+        if block_weights is None or isinstance(block_weights, float):
+            weights.extend([1.0 if block_weights is None else block_weights] * (len(ids) - before))
+        else:
+            weights.extend(block_weights)
+    found = (ids, weights)
+    if cached and len(ids) <= POSTINGS_CACHE // 4:
+        with _POSTINGS_LOCK:
+            if key not in _POSTINGS:
+                _POSTINGS[key] = found
+                _POSTINGS_HELD[0] += len(ids)
+            while _POSTINGS_HELD[0] > POSTINGS_CACHE:
+                _, (gone, _) = _POSTINGS.popitem(last=False)
+                _POSTINGS_HELD[0] -= len(gone)
+    return found
 
 
 def _leaves(searcher) -> list:

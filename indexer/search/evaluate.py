@@ -8,7 +8,7 @@ from datetime import timedelta
 from whoosh import formats, query, scoring
 from whoosh.query.spans import Span, bisect_spans
 
-from .columns import _deleted, _norms, _Segment
+from .columns import _deleted, _norms, _postings, _Segment
 from .whoosh_internals import posting_blocks
 from .whoosh_plan import _Expansion
 
@@ -180,23 +180,14 @@ class _Evaluator:
             return {}
         if (fieldname, btext) not in reader:
             return {}
-        blocks = _timed(posting_blocks(reader, fieldname, btext), self.deadline)
-        result: dict = {}
+        ids, weights = _postings(reader, fieldname, btext,
+                                 _timed(posting_blocks(reader, fieldname, btext), self.deadline))
         if not fieldobj.scorable:
-            constant = q.boost
-            for ids, _ in blocks:
-                result.update(dict.fromkeys(ids, constant))
-            return result
+            return dict.fromkeys(ids, q.boost)
         top = self.searcher
         factor = top.idf(fieldname, q.text) * (self.k1 + 1) * q.boost
         norms = _norms(seg, reader, fieldname, top.avg_field_length(fieldname) or 1, self.k1, self.b)
-        for ids, weights in blocks:
-            if weights is None:
-                weights = itertools.repeat(1.0)
-            elif isinstance(weights, float):
-                weights = itertools.repeat(weights)
-            result.update({d: factor * w / (w + norms[d]) for d, w in zip(ids, weights)})
-        return result
+        return {d: factor * w / (w + norms[d]) for d, w in zip(ids, weights)}
 
     def _phrase(self, q: query.Phrase, sub, seg: _Segment) -> dict:
         """A phrase as Whoosh's SpanNear2 (ordered, mindist 1, the phrase's slop) matches it: the
