@@ -142,7 +142,7 @@ POSTINGS_CACHE = 2_000_000   # postings kept decoded (12 bytes each), the most r
 
 def _postings(reader, fieldname: str, btext: bytes, blocks) -> tuple:
     """A term's postings in one segment as two arrays, (docnums, weights), deleted documents
-    included; decoded from blocks (an iterable of (ids, weights) as posting_blocks gives them)
+    included; decoded from blocks() (an iterable of (ids, weights) as posting_blocks gives them)
     the first time, then kept: segments never change, and the same words come back query
     after query (unpickling and decompressing blocks was most of a term's cost)."""
     key = _segment_key(reader) + (fieldname, btext)
@@ -154,7 +154,7 @@ def _postings(reader, fieldname: str, btext: bytes, blocks) -> tuple:
                 _POSTINGS.move_to_end(key)
                 return found
     ids, weights = array("I"), array("d")
-    for block_ids, block_weights in blocks:
+    for block_ids, block_weights in blocks():
         before = len(ids)
         ids.extend(block_ids)
         if block_weights is None or isinstance(block_weights, float):

@@ -181,7 +181,7 @@ class _Evaluator:
         if (fieldname, btext) not in reader:
             return {}
         ids, weights = _postings(reader, fieldname, btext,
-                                 _timed(posting_blocks(reader, fieldname, btext), self.deadline))
+                                 lambda: _timed(posting_blocks(reader, fieldname, btext), self.deadline))
         if not fieldobj.scorable:
             return dict.fromkeys(ids, q.boost)
         top = self.searcher
@@ -212,7 +212,9 @@ class _Evaluator:
         candidates = None
         for btext in distinct:
             found = {}
-            for ids, weights, values in _timed(posting_blocks(reader, fieldname, btext, values=True), self.deadline):
+            within = None if candidates is None else sorted(candidates)
+            blocks = posting_blocks(reader, fieldname, btext, values=True, within=within)
+            for ids, weights, values in _timed(blocks, self.deadline):
                 if weights is None or isinstance(weights, float):
                     weights = itertools.repeat(1.0 if weights is None else weights)
                 if candidates is None:

@@ -2,7 +2,7 @@
 
 whoosh3 is pinned exactly (pyproject.toml) because of what is read here:
 - ``posting_blocks``: a whoosh3 posting list a block at a time (W3LeafMatcher's ``_data``,
-  ``_read_data``, ``_byteids``, ``_next_block``), where the public matcher API goes one
+  ``_read_data``, ``_byteids``, ``_next_block``, ``block_max_id``), where the public matcher API goes one
   posting at a time (about 2 us each); with ``values=True`` also each posting's encoded
   value (its positions, for phrases; ``_fixedsize``), decoded by the field's public format;
 - ``field_lengths``: a segment's length column in one read (the per-document reader's
@@ -18,6 +18,7 @@ raises WhooshInternalsError (the engine cannot answer: exit 3, HTTP 503), naming
 """
 from __future__ import annotations
 
+import bisect
 import itertools
 import threading
 from importlib import metadata
@@ -29,7 +30,7 @@ from whoosh.util.numeric import byte_to_length
 from .engine import EngineUnavailable
 
 WHOOSH_VERSION = "3.54.0"
-_BLOCK_ATTRIBUTES = ("_read_data", "_next_block")
+_BLOCK_ATTRIBUTES = ("_read_data", "_next_block", "block_max_id")
 _BYTE_LENGTHS = [byte_to_length(b) for b in range(256)]
 
 
@@ -41,11 +42,13 @@ class WhooshInternalsError(EngineUnavailable):
                          f"installeer whoosh3=={WHOOSH_VERSION}")
 
 
-def posting_blocks(reader, fieldname: str, btext: bytes, values: bool = False):
+def posting_blocks(reader, fieldname: str, btext: bytes, values: bool = False, within=None):
     """(ids, weights) of each block of a term's postings, deleted documents included (take them
     out once, at the end). ids: segment docnums; weights: None when all are 1.0, a float when
     all are equal, else a sequence. values=True: (ids, weights, values), values the postings'
-    encoded values (bytes each; the field's format decodes them), for variable-size formats."""
+    encoded values (bytes each; the field's format decodes them), for variable-size formats.
+    within: sorted docnums; with values=True, blocks holding none of them are skipped unread
+    (their range known from the block header: the previous block's last id to block_max_id())."""
     global _POSTINGS_COMPARED, _VALUES_COMPARED
     check()
     if not _POSTINGS_COMPARED:
@@ -56,7 +59,7 @@ def posting_blocks(reader, fieldname: str, btext: bytes, values: bool = False):
     if not _VALUES_COMPARED:
         _compare_values(reader, fieldname, btext)
         _VALUES_COMPARED = True
-    return _value_blocks(_leaf(reader, fieldname, btext))
+    return _value_blocks(_leaf(reader, fieldname, btext), within)
 
 
 def _leaf(reader, fieldname: str, btext: bytes):
@@ -77,15 +80,22 @@ def _blocks(m):
         m._next_block()
 
 
-def _value_blocks(m):
+def _value_blocks(m, within=None):
     fixed = m._fixedsize
     if fixed is not None and fixed >= 0:
         raise WhooshInternalsError(f"waarden van vaste grootte ({fixed}) waar posities verwacht werden")
+    after = -1   # every id of this block is above the previous block's last one
     while m.is_active():
+        last = m.block_max_id()
+        if within is not None and bisect.bisect_right(within, after) == bisect.bisect_right(within, last):
+            after = last
+            m._next_block()
+            continue
         if m._data is None:
             m._read_data()
         ids, weights, values = m._data[0], m._data[1], m._data[2]
         yield (ids if m._byteids else itertools.accumulate(ids)), weights, values
+        after = last
         m._next_block()
 
 
