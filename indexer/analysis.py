@@ -21,12 +21,12 @@ import json
 import math
 import re
 from functools import lru_cache
-from importlib import metadata as pkg_metadata
-from importlib import resources
 
 from whoosh.analysis import Composable, Filter, Token, Tokenizer
 from whoosh.lang import stemmer_for_language
 from whoosh.support.charset import accent_map
+
+from .distributions import installed_version
 
 #: Bumped whenever the chain changes what it emits; with the lexicon version it
 #: forms ANALYZER_VERSION, which is stored in the index and checked on open.
@@ -35,10 +35,7 @@ LEXICON_DISTRIBUTION = "pyspellchecker"
 
 
 def _lexicon_version() -> str:
-    try:
-        return pkg_metadata.version(LEXICON_DISTRIBUTION)
-    except pkg_metadata.PackageNotFoundError:  # pragma: no cover - pinned dependency
-        return "absent"
+    return installed_version(LEXICON_DISTRIBUTION) or "absent"
 
 
 ANALYZER_VERSION = f"nl-{CHAIN_VERSION}+{LEXICON_DISTRIBUTION}-{_lexicon_version()}"
@@ -146,6 +143,8 @@ class Lexicon:
 
 
 def _fold_frequencies() -> dict[str, float]:
+    from importlib import resources  # only when the prebuilt table is missing: 9 ms to import
+
     path = resources.files("spellchecker") / "resources" / "nl.json.gz"
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         counts = json.load(handle)
@@ -625,6 +624,26 @@ def word_terms(word: str) -> tuple[str, ...]:
             _WORD_TERMS.clear()
         _WORD_TERMS[word] = terms
     return terms
+
+
+_OWN_TERMS: dict[str, tuple[str, ...]] = {}
+
+
+def own_terms(word: str) -> tuple[str, ...]:
+    """The word's own index terms, without its parts' (which all carry PART_PREFIX): what
+    word_terms starts with, at a fraction of its cost, since no compound is split for them."""
+    terms = _OWN_TERMS.get(word)
+    if terms is None:
+        terms = tuple(dict.fromkeys(t.text for t in _highlight_analyzer()(word, mode="query")))
+        if len(_OWN_TERMS) > 300_000:
+            _OWN_TERMS.clear()
+        _OWN_TERMS[word] = terms
+    return terms
+
+
+def known_word_terms(word: str) -> tuple[str, ...] | None:
+    """word_terms(word) when it was asked before, else None (nothing is analysed)."""
+    return _WORD_TERMS.get(word)
 
 
 @lru_cache(maxsize=1)

@@ -343,7 +343,6 @@ def status_command(index_dir, engine_spec, as_json):
 def search_command(query, index_dir, as_json, limit, page, sort, types, years, dossiers, date_from, date_to,
                    no_synonyms, since, as_csv, every, no_provenance, engine_spec):
     """Doorzoek de index en toon de beste passages per document."""
-    from . import export as exports
     from .arrivals import Arrivals
     from .search import EngineUnavailable, QueryError, SearchRequest, generation, search, search_all
     from .store import Store
@@ -362,6 +361,8 @@ def search_command(query, index_dir, as_json, limit, page, sort, types, years, d
         else:
             head = search(engine, request)
             documents = head.pop("results")
+        if as_json or as_csv:
+            from . import export as exports  # only for these: a plain search need not import it
         prov = None if no_provenance or not (as_json or as_csv) else \
             exports.provenance(request, head, generation(engine), engine.info().get("last_run"))
         documents = _with_progress(documents, head["total"]) if every else documents

@@ -193,7 +193,7 @@ def test_a_missing_internal_is_named(monkeypatch, owner, name):
 
 def test_another_whoosh_stops_the_search_with_a_clear_error(searcher, monkeypatch):
     """No quiet fallback to Whoosh's slower matchers: the search says what is wrong."""
-    monkeypatch.setattr(whoosh_internals.metadata, "version", lambda name: "3.55.0")
+    monkeypatch.setattr(whoosh_internals, "installed_version", lambda name: "3.55.0")
     monkeypatch.setattr(whoosh_internals, "_CHECKED", False)
     engine.scan._SCANS.clear()
     with pytest.raises(EngineUnavailable, match=r"\(versie 3.55.0\); installeer whoosh3==3.54.0"):

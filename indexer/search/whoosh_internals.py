@@ -21,12 +21,12 @@ from __future__ import annotations
 import bisect
 import itertools
 import threading
-from importlib import metadata
 
 from whoosh.codec import whoosh3
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
+from ..distributions import installed_version
 from .engine import EngineUnavailable
 
 WHOOSH_VERSION = "3.54.0"
@@ -164,10 +164,7 @@ def verify() -> None:
 
 
 def check_attributes() -> None:
-    try:
-        version = metadata.version("whoosh3")
-    except metadata.PackageNotFoundError:
-        version = "?"
+    version = installed_version("whoosh3") or "?"
     if version != WHOOSH_VERSION:
         raise WhooshInternalsError(f"versie {version}")
     for name in _BLOCK_ATTRIBUTES:
