@@ -3,6 +3,7 @@ and BM25 length norms, built once per segment (segments never change)."""
 from __future__ import annotations
 
 import threading
+import weakref
 from array import array
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -173,10 +174,34 @@ def _postings(reader, fieldname: str, btext: bytes, blocks) -> tuple:
     return found
 
 
+# A searcher reads one generation for as long as it lives: its leaves and its generation key
+# are worked out once (an answer asks for them a hundred times).
+_BY_SEARCHER: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _of_searcher(searcher) -> dict:
+    try:
+        found = _BY_SEARCHER.get(searcher)
+        if found is None:
+            found = _BY_SEARCHER[searcher] = {}
+        return found
+    except TypeError:  # not weakly referable: nothing kept
+        return {}
+
+
 def _leaves(searcher) -> list:
-    return [(sub, offset, _segment(sub.reader())) for sub, offset in searcher.leaf_searchers()]
+    kept = _of_searcher(searcher)
+    leaves = kept.get("leaves")
+    if leaves is None:
+        leaves = kept["leaves"] = [(sub, offset, _segment(sub.reader()))
+                                   for sub, offset in searcher.leaf_searchers()]
+    return leaves
 
 
 def _generation_key(searcher) -> tuple:
-    return tuple(_segment_key(sub.reader()) + (sub.reader().doc_count(),)
-                 for sub, _ in searcher.leaf_searchers())
+    kept = _of_searcher(searcher)
+    key = kept.get("generation")
+    if key is None:
+        key = kept["generation"] = tuple(_segment_key(sub.reader()) + (sub.reader().doc_count(),)
+                                         for sub, _ in searcher.leaf_searchers())
+    return key
