@@ -62,6 +62,8 @@ def _reads(method):
 _RECORDS: OrderedDict = OrderedDict()   # (generation, doc_id) -> the document record
 _RECORDS_LOCK = threading.Lock()
 RECORD_CACHE_SIZE = 4096
+_FREQUENCIES: dict = {}   # (generation, field, term) -> document frequency
+FREQUENCY_CACHE_SIZE = 100_000
 MLT_PAGES = 12      # pages read for a document's key terms (spread over a long document)
 _SIMILAR: OrderedDict = OrderedDict()
 _SIMILAR_LOCK = threading.Lock()
@@ -190,7 +192,18 @@ class WhooshEngine(Engine):
 
     @_reads
     def doc_frequency(self, fieldname: str, text: str) -> int:
-        return self._searcher().reader().doc_frequency(fieldname, text)
+        """Cached per index generation: parsing asks it for every word (synonyms, compounds,
+        suggestions), and the same words come back."""
+        searcher = self._searcher()
+        key = (_generation_key(searcher), fieldname, text)
+        found = _FREQUENCIES.get(key)
+        if found is None:
+            found = searcher.reader().doc_frequency(fieldname, text)
+            with _RECORDS_LOCK:
+                if len(_FREQUENCIES) >= FREQUENCY_CACHE_SIZE:
+                    _FREQUENCIES.clear()
+                _FREQUENCIES[key] = found
+        return found
 
     @_reads
     def expand(self, pattern: plan.Prefix | plan.Wildcard | plan.Fuzzy, limit: int,
