@@ -29,7 +29,7 @@ from whoosh.index import LockError
 from whoosh.query import Term
 
 from . import integrity, names
-from .schema import build_schema, versions
+from .schema import DOCUMENT, build_schema, document_record_id, versions
 from .search.engine import EngineUnavailable
 from .search.whoosh_internals import around_commit_toc, writer_location
 
@@ -265,7 +265,7 @@ class Store:
     def documents(self) -> list[dict]:
         """Every document record (kind=doc) as stored."""
         with self.searcher() as s:
-            return [dict(fields) for fields in s.documents(kind="doc")]
+            return [dict(fields) for fields in s.documents(kind=DOCUMENT)]
 
     def size_bytes(self) -> int:
         total = 0
@@ -499,7 +499,7 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def doc_record_query(doc_id: str) -> Term:
-    return Term("id", f"doc:{doc_id}")
+    return Term("id", document_record_id(doc_id))
 
 
 def _read_holder(handle) -> dict:

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from whoosh.util.times import long_to_datetime
 
+from ..schema import PAGE
 from .whoosh_internals import field_lengths
 
 @dataclass
@@ -80,8 +81,8 @@ def _column(reader, name: str, translate: bool = True) -> list:
 def _build_segment(reader) -> _Segment:
     n = reader.doc_count_all()
     pages = bytearray(n)
-    if ("kind", b"page") in reader:
-        for docnum in reader.postings("kind", "page").all_ids():
+    if ("kind", PAGE.encode()) in reader:
+        for docnum in reader.postings("kind", PAGE).all_ids():
             pages[docnum] = 1
     doc_ids = _column(reader, "doc_id")
     types = _column(reader, "type")

@@ -20,6 +20,7 @@ from whoosh import query
 from whoosh.index import IndexError as WhooshIndexError
 
 from ..analysis import PART_PREFIX
+from ..schema import DOCUMENT, PAGE, document_record_id
 from ..store import SearcherPool, Store
 from . import plan, publications
 from .columns import _generation_key
@@ -133,7 +134,7 @@ class WhooshEngine(Engine):
         with _SIMILAR_LOCK:
             if key in _SIMILAR:
                 return list(_SIMILAR[key])
-        docnums = sorted(searcher.document_numbers(doc_id=doc_id, kind="page"))
+        docnums = sorted(searcher.document_numbers(doc_id=doc_id, kind=PAGE))
         if not docnums:
             return []
         if len(docnums) > MLT_PAGES:  # key terms re-analyse the text: a sample of a long document will do
@@ -163,7 +164,7 @@ class WhooshEngine(Engine):
             if record is not None:
                 _RECORDS.move_to_end(key)
         if record is None:
-            record = dict(searcher.document(id=f"doc:{doc_id}") or {})
+            record = dict(searcher.document(id=document_record_id(doc_id)) or {})
             with _RECORDS_LOCK:
                 _RECORDS[key] = record
                 while len(_RECORDS) > RECORD_CACHE_SIZE:
@@ -174,16 +175,16 @@ class WhooshEngine(Engine):
     def pages(self, doc_id: str, first: int | None = None, last: int | None = None) -> list[dict]:
         searcher = self._searcher()
         if first is None and last is None:
-            rows = searcher.documents(doc_id=doc_id, kind="page")
+            rows = searcher.documents(doc_id=doc_id, kind=PAGE)
         else:
-            window = query.And([query.Term("doc_id", doc_id), query.Term("kind", "page"),
+            window = query.And([query.Term("doc_id", doc_id), query.Term("kind", PAGE),
                                 query.NumericRange("page", first, last)])
             rows = (searcher.stored_fields(n) for n in searcher.docs_for_query(window))
         return sorted((dict(p) for p in rows), key=lambda p: p["page"])
 
     @_reads
     def documents(self) -> Iterator[dict]:
-        return iter([dict(d) for d in self._searcher().documents(kind="doc")])
+        return iter([dict(d) for d in self._searcher().documents(kind=DOCUMENT)])
 
     # -- the term dictionary ---------------------------------------------------------
     @_reads
@@ -227,7 +228,7 @@ class WhooshEngine(Engine):
 
     @_reads
     def lookup(self, fieldname: str, value: str) -> str | None:
-        record = self._searcher().document(**{fieldname: value, "kind": "doc"})
+        record = self._searcher().document(**{fieldname: value, "kind": DOCUMENT})
         return record.get("doc_id") if record else None
 
     # -- the index as a whole ----------------------------------------------------------
