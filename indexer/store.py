@@ -12,7 +12,6 @@ An index folder holds:
 """
 from __future__ import annotations
 
-import ctypes
 import fcntl
 import json
 import os
@@ -488,6 +487,8 @@ def _read_through(reader) -> int:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two folders atomically (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    import ctypes  # only for a rebuild's swap: a search need not import it
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         renameat2 = libc.renameat2
