@@ -1,12 +1,12 @@
 """Scoring: one pass over the matching pages of each segment, BM25F as Whoosh computes it."""
 from __future__ import annotations
 
+import bisect
 import itertools
 import time
 from datetime import timedelta
 
 from whoosh import formats, query, scoring
-from whoosh.query.spans import Span, bisect_spans
 
 from .columns import _deleted, _norms, _postings, _Segment
 from .whoosh_internals import posting_blocks
@@ -268,27 +268,28 @@ def _adjacent(positions: list) -> bool:
 
 
 def _near(positions: list, slop: int) -> bool:
-    """SpanNear2Matcher._get_spans (ordered, mindist 1) on these positions: spans grow word by
-    word; the phrase matches when one survives the last word."""
-    aspans = [Span(p) for p in positions[0]]
-    for later in positions[1:]:
-        bspans = [Span(p) for p in later]
+    """SpanNear2Matcher._get_spans (ordered, mindist 1) on these positions, with spans as
+    (start, end) pairs: spans grow word by word; the phrase matches when one survives the last
+    word. (Whoosh keeps them sorted by start; which spans survive does not depend on it.)"""
+    aspans = {(p, p) for p in positions[0]}
+    for later in positions[1:]:   # a word's positions, ascending
         spans = set()
-        for aspan in aspans:
-            j = bisect_spans(bspans, aspan.start)
-            while j < len(bspans):
-                bspan = bspans[j]
+        for start, end in aspans:
+            j = bisect.bisect_left(later, start)
+            while j < len(later):
+                q = later[j]
                 j += 1
-                if bspan.end < aspan.start - slop or aspan.start > bspan.start:
+                if q < start - slop or start > q:
                     continue
-                if bspan.start > aspan.end + slop:
+                if q > end + slop:
                     break
-                if 1 <= aspan.distance_to(bspan) <= slop:
-                    spans.add(aspan.to(bspan))
-        aspans = sorted(spans)
-        if not aspans:
+                dist = 0 if start <= q <= end else (q - end if end < q else start - q)
+                if 1 <= dist <= slop:
+                    spans.add((min(start, q), max(end, q)))
+        if not spans:
             return False
-    return bool(aspans)
+        aspans = spans
+    return True
 
 
 def _tree_sum(scores: list) -> float:
