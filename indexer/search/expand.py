@@ -85,17 +85,25 @@ def within_distance(word: str, term: str, maxdist: int) -> bool:
 
 
 def expand_fuzzy(reader, fieldname: str, term: str, maxdist: int, prefixlength: int, limit: int,
-                 deadline: float | None, accept=None) -> Expansion:
+                 deadline: float | None, accept=None, words: list[str] | None = None) -> Expansion:
     """Terms within maxdist (capped at MAX_FUZZY_DISTANCE) of term that share its first
-    prefixlength letters."""
+    prefixlength letters. words: the field's terms with that prefix, when already walked."""
     maxdist = max(0, min(maxdist, MAX_FUZZY_DISTANCE))
     extra = accept or (lambda word: True)
-    return _collect(_walk(reader, fieldname, term[:prefixlength]),
-                    lambda word: within_distance(word, term, maxdist) and extra(word), limit, deadline)
+    source = iter(words) if words is not None else _walk(reader, fieldname, term[:prefixlength])
+    return _collect(source, lambda word: within_distance(word, term, maxdist) and extra(word), limit, deadline)
 
 
 def terms_within(reader, fieldname: str, term: str, maxdist: int, prefix: int = 0,
-                 deadline: float | None = None, limit: int = 10_000) -> list[str]:
+                 deadline: float | None = None, limit: int = 10_000,
+                 words: list[str] | None = None) -> list[str]:
     """What `reader.terms_within` gives (the terms within maxdist of term sharing prefix letters),
     without building an automaton, and stopping at the deadline."""
-    return expand_fuzzy(reader, fieldname, term, maxdist, prefix, limit, deadline).terms
+    return expand_fuzzy(reader, fieldname, term, maxdist, prefix, limit, deadline, words=words).terms
+
+
+def terms_with_prefix(reader, fieldname: str, prefix: str, deadline: float | None) -> list[str] | None:
+    """Every term of the field starting with prefix, in order; None when the deadline passed
+    before the dictionary was walked."""
+    found = _collect(_walk(reader, fieldname, prefix), lambda word: True, 10**9, deadline)
+    return None if found.timed_out else found.terms

@@ -25,7 +25,7 @@ from ..store import SearcherPool, Store
 from . import plan, publications
 from .columns import _generation_key
 from .engine import DocumentMatch, Engine, EngineUnavailable, Filters, Matches, PageMatch, ResultsPage
-from .expand import Expansion, expand_fuzzy, expand_prefix, expand_wildcard, terms_within
+from .expand import Expansion, expand_fuzzy, expand_prefix, expand_wildcard, terms_with_prefix, terms_within
 from .request import QueryError
 from .rank import _best_pages, _facets_and_allowed, _rank_by_date
 from .scan import _page_scores, _ranked, _scan
@@ -65,6 +65,9 @@ _RECORDS_LOCK = threading.Lock()
 RECORD_CACHE_SIZE = 4096
 _FREQUENCIES: dict = {}   # (generation, field, term) -> document frequency
 FREQUENCY_CACHE_SIZE = 100_000
+_TERM_LISTS: OrderedDict = OrderedDict()   # (generation, field, prefix) -> the terms with it
+TERM_LIST_CACHE_SIZE = 8          # lists kept, each at most TERM_LIST_MAX terms
+TERM_LIST_MAX = 50_000
 MLT_PAGES = 12      # pages read for a document's key terms (spread over a long document)
 _SIMILAR: OrderedDict = OrderedDict()
 _SIMILAR_LOCK = threading.Lock()
@@ -220,7 +223,23 @@ class WhooshEngine(Engine):
     @_reads
     def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int,
                      deadline: float | None = None) -> Iterable[str]:
-        return terms_within(self._searcher().reader(), fieldname, text, maxdist, prefix=prefix, deadline=deadline)
+        """The terms sharing the prefix are walked once per generation (merging the segments'
+        dictionaries was most of a suggestion's cost; it asks at distance 1, then 2)."""
+        searcher = self._searcher()
+        reader = searcher.reader()
+        key = (_generation_key(searcher), fieldname, text[:prefix])
+        with _RECORDS_LOCK:
+            words = _TERM_LISTS.get(key)
+            if words is not None:
+                _TERM_LISTS.move_to_end(key)
+        if words is None and prefix:
+            words = terms_with_prefix(reader, fieldname, text[:prefix], deadline)
+            if words is not None and len(words) <= TERM_LIST_MAX:
+                with _RECORDS_LOCK:
+                    _TERM_LISTS[key] = words
+                    while len(_TERM_LISTS) > TERM_LIST_CACHE_SIZE:
+                        _TERM_LISTS.popitem(last=False)
+        return terms_within(reader, fieldname, text, maxdist, prefix=prefix, deadline=deadline, words=words)
 
     @_reads
     def records(self, fieldname: str, value: str) -> Iterator[dict]:
