@@ -183,6 +183,8 @@ def test_the_internals_read_what_the_public_api_reads():
 
 @pytest.mark.parametrize("owner, name", [(whoosh3.W3LeafMatcher, "_read_data"),
                                          (whoosh3.W3LeafMatcher, "_next_block"),
+                                         (whoosh3.W3LeafMatcher, "block_max_id"),
+                                         (whoosh3.W3LeafMatcher, "_read_values"),
                                          (whoosh3, "_lenfield"), (whoosh3, "LENGTHS_COLUMN"),
                                          (whoosh3.W3PerDocReader, "_cached_reader")])
 def test_a_missing_internal_is_named(monkeypatch, owner, name):
@@ -221,3 +223,16 @@ def test_the_first_posting_list_read_is_compared(searcher, monkeypatch):
     reader = searcher.leaf_searchers()[0][0].reader()
     with pytest.raises(WhooshInternalsError, match="postingblokken van 'veilig'"):
         whoosh_internals.posting_blocks(reader, "content", b"veilig")
+
+
+def test_positions_read_otherwise_are_caught(monkeypatch):
+    """Phrases read each block's encoded positions directly: a Whoosh whose matcher gives
+    other values than the block holds is named, never scored."""
+    read_values = whoosh3.W3LeafMatcher._read_values
+
+    def shifted(self):
+        read_values(self)
+        self._values = tuple(reversed(self._values))
+    monkeypatch.setattr(whoosh3.W3LeafMatcher, "_read_values", shifted)
+    with pytest.raises(WhooshInternalsError, match="posities van 'common'"):
+        whoosh_internals.verify()
