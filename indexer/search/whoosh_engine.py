@@ -66,8 +66,8 @@ RECORD_CACHE_SIZE = 4096
 _FREQUENCIES: dict = {}   # (generation, field, term) -> document frequency
 FREQUENCY_CACHE_SIZE = 100_000
 _TERM_LISTS: OrderedDict = OrderedDict()   # (generation, field, prefix) -> the terms with it
-TERM_LIST_CACHE_SIZE = 8          # lists kept, each at most TERM_LIST_MAX terms
-TERM_LIST_MAX = 50_000
+TERM_LIST_CACHE_SIZE = 16         # lists kept, each at most TERM_LIST_MAX terms (a few MB)
+TERM_LIST_MAX = 20_000
 MLT_PAGES = 12      # pages read for a document's key terms (spread over a long document)
 _SIMILAR: OrderedDict = OrderedDict()
 _SIMILAR_LOCK = threading.Lock()
@@ -212,33 +212,46 @@ class WhooshEngine(Engine):
     @_reads
     def expand(self, pattern: plan.Prefix | plan.Wildcard | plan.Fuzzy, limit: int,
                deadline: float | None = None, accept=None) -> Expansion:
-        reader = self._searcher().reader()
-        if isinstance(pattern, plan.Fuzzy):
-            return expand_fuzzy(reader, pattern.field, pattern.text, pattern.maxdist, pattern.prefix, limit,
-                                deadline, accept)
-        if isinstance(pattern, plan.Prefix):
-            return expand_prefix(reader, pattern.field, pattern.text, limit, deadline, accept)
-        return expand_wildcard(reader, pattern.field, pattern.pattern, limit, deadline, accept)
-
-    @_reads
-    def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int,
-                     deadline: float | None = None) -> Iterable[str]:
-        """The terms sharing the prefix are walked once per generation (merging the segments'
-        dictionaries was most of a suggestion's cost; it asks at distance 1, then 2)."""
         searcher = self._searcher()
         reader = searcher.reader()
-        key = (_generation_key(searcher), fieldname, text[:prefix])
+        if isinstance(pattern, plan.Fuzzy):
+            return expand_fuzzy(reader, pattern.field, pattern.text, pattern.maxdist, pattern.prefix, limit,
+                                deadline, accept, words=self._terms_with_prefix(
+                                    searcher, pattern.field, pattern.text[:pattern.prefix], deadline))
+        if isinstance(pattern, plan.Prefix):
+            return expand_prefix(reader, pattern.field, pattern.text, limit, deadline, accept,
+                                 words=self._terms_with_prefix(searcher, pattern.field, pattern.text, deadline))
+        return expand_wildcard(reader, pattern.field, pattern.pattern, limit, deadline, accept)
+
+    @staticmethod
+    def _terms_with_prefix(searcher, fieldname: str, prefix: str, deadline: float | None) -> list[str] | None:
+        """The field's terms starting with prefix, walked once per generation (merging the
+        segments' dictionaries is most of an expansion's cost); None for no prefix, or when the
+        deadline passed first (the caller walks as far as it may)."""
+        if not prefix:
+            return None
+        key = (_generation_key(searcher), fieldname, prefix)
         with _RECORDS_LOCK:
             words = _TERM_LISTS.get(key)
             if words is not None:
                 _TERM_LISTS.move_to_end(key)
-        if words is None and prefix:
-            words = terms_with_prefix(reader, fieldname, text[:prefix], deadline)
-            if words is not None and len(words) <= TERM_LIST_MAX:
-                with _RECORDS_LOCK:
-                    _TERM_LISTS[key] = words
-                    while len(_TERM_LISTS) > TERM_LIST_CACHE_SIZE:
-                        _TERM_LISTS.popitem(last=False)
+                return words
+        words = terms_with_prefix(searcher.reader(), fieldname, prefix, deadline)
+        if words is not None and len(words) <= TERM_LIST_MAX:
+            with _RECORDS_LOCK:
+                _TERM_LISTS[key] = words
+                while len(_TERM_LISTS) > TERM_LIST_CACHE_SIZE:
+                    _TERM_LISTS.popitem(last=False)
+        return words
+
+    @_reads
+    def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int,
+                     deadline: float | None = None) -> Iterable[str]:
+        """The terms sharing the prefix are walked once per generation (a suggestion asks at
+        distance 1, then 2)."""
+        searcher = self._searcher()
+        reader = searcher.reader()
+        words = self._terms_with_prefix(searcher, fieldname, text[:prefix], deadline)
         return terms_within(reader, fieldname, text, maxdist, prefix=prefix, deadline=deadline, words=words)
 
     @_reads
