@@ -782,10 +782,12 @@ class Bench:
 
     def run(self) -> int:
         args = self.args
-        if self.work.exists() and args.workdir:
+        if self.work.exists() and args.workdir and not args.reuse:
             shutil.rmtree(self.work)
         self.work.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
+        if args.reuse:
+            return self.rerun(started)
         try:
             if self.section("corpus", self.make_corpus) and self.section("build", self.build):
                 self.section("reindex, nothing changed", self.reindex_unchanged)
@@ -797,6 +799,23 @@ class Bench:
         finally:
             if not args.keep:
                 shutil.rmtree(self.work, ignore_errors=True)
+        self.report(time.perf_counter() - started)
+        return 1 if self.failed else 0
+
+    RERUNNABLE = {"latency": ("query latency", "latency"), "http": ("HTTP", "web"),
+                  "cold": ("cold start (library)", "cold_library")}
+
+    def rerun(self, started: float) -> int:
+        """Only the query sections again, on the corpus and indexes a kept run left in --workdir
+        (for a before/after comparison of the query side without rebuilding)."""
+        if not (self.index.is_dir() and self.db.is_file()):
+            raise SystemExit(f"--reuse: no kept index and fts5.db in {self.work} (run once with --keep)")
+        self.manifest = [{} for _ in self.corpus.rglob("*.json")]
+        for name in self.args.only:
+            label, method = self.RERUNNABLE[name]
+            self.section(label, getattr(self, method))
+        self.notes.append("query sections only, on the indexes of a kept run (--reuse): "
+                          + ", ".join(self.args.only))
         self.report(time.perf_counter() - started)
         return 1 if self.failed else 0
 
@@ -838,6 +857,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", default=str(HERE / "RESULTS.md"), help="file the table is appended to")
     parser.add_argument("--workdir", help="work folder (default: a new temporary folder); emptied first")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --workdir of a kept run: only the query sections again (see --only)")
+    parser.add_argument("--only", type=lambda s: [x for x in s.split(",") if x], default=["latency"],
+                        help="with --reuse: sections to run, of latency,http,cold (default latency)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--params", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

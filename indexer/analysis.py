@@ -267,6 +267,26 @@ def word_terms(word: str) -> tuple[str, ...]:
     return terms
 
 
+_OWN_TERMS: dict[str, tuple[str, ...]] = {}
+
+
+def own_terms(word: str) -> tuple[str, ...]:
+    """The word's own index terms, without its parts' (which all carry PART_PREFIX): what
+    word_terms starts with, at a fraction of its cost, since no compound is split for them."""
+    terms = _OWN_TERMS.get(word)
+    if terms is None:
+        terms = tuple(dict.fromkeys(t.text for t in _highlight_analyzer()(word, mode="query")))
+        if len(_OWN_TERMS) > 300_000:
+            _OWN_TERMS.clear()
+        _OWN_TERMS[word] = terms
+    return terms
+
+
+def known_word_terms(word: str) -> tuple[str, ...] | None:
+    """word_terms(word) when it was asked before, else None (nothing is analysed)."""
+    return _WORD_TERMS.get(word)
+
+
 @lru_cache(maxsize=1)
 def _highlight_analyzer() -> Composable:
     return dutch_analyzer()

@@ -343,25 +343,28 @@ def status_command(index_dir, engine_spec, as_json):
 def search_command(query, index_dir, as_json, limit, page, sort, types, years, dossiers, date_from, date_to,
                    no_synonyms, since, as_csv, every, no_provenance, engine_spec):
     """Doorzoek de index en toon de beste passages per document."""
-    from . import export as exports
-    from .arrivals import Arrivals
     from .search import EngineUnavailable, QueryError, SearchRequest, generation, search, search_all
-    from .store import Store
 
     if as_json and as_csv:
         raise UsageProblem("kies --json of --csv, niet allebei")
     engine = cli_engine(engine_spec, index_dir)
-    store = Store(index_dir)  # the arrivals ledger lives beside the index, whatever the engine
+    arrived = None
+    if since:
+        from .arrivals import Arrivals
+        from .store import Store
+        # the arrivals ledger lives beside the index, whatever the engine
+        arrived = Arrivals(Store(index_dir).arrivals_file).all()
     request = SearchRequest(q=query, page=page, per_page=limit, sort=sort, types=list(types),
                             years=list(years), dossiers=list(dossiers), date_from=date_from,
-                            date_to=date_to, synonyms=not no_synonyms, since=since,
-                            arrived=Arrivals(store.arrivals_file).all() if since else None)
+                            date_to=date_to, synonyms=not no_synonyms, since=since, arrived=arrived)
     try:
         if every:
             head, documents = search_all(engine, request)
         else:
             head = search(engine, request)
             documents = head.pop("results")
+        if as_json or as_csv:
+            from . import export as exports  # only for these: a plain search need not import it
         prov = None if no_provenance or not (as_json or as_csv) else \
             exports.provenance(request, head, generation(engine), engine.info().get("last_run"))
         documents = _with_progress(documents, head["total"]) if every else documents

@@ -169,11 +169,13 @@ def split_compound(word: str, _depth: int = 0) -> tuple[str, ...]:
         return ()
     whole = _zipf(word)
     best: dict[int, tuple[float, tuple[str, ...]]] = {}
+    # The longest refused first part the word starts with: no cut may fall inside it.
+    refused = max((len(p) for p in REFUSED_FIRST_PARTS if word.startswith(p)), default=0)
     for cut in range(3, len(word) - 2):
         head = word[:cut]
         if head in REFUSED_FIRST_PARTS or head in STOP_WORDS:
             continue
-        if any(len(p) > cut and word.startswith(p) for p in REFUSED_FIRST_PARTS):
+        if refused > cut:
             continue  # wed+rechtelijk inside weder-
         head_zipf = _head_zipf(head)
         if head_zipf < (ZIPF_FREQUENT if len(head) == 3 else ZIPF_FLOOR):

@@ -7,19 +7,16 @@ import gzip
 import json
 import math
 from functools import lru_cache
-from importlib import metadata as pkg_metadata
-from importlib import resources
 
 from whoosh.support.charset import accent_map
+
+from .distributions import installed_version
 
 LEXICON_DISTRIBUTION = "pyspellchecker"
 
 
 def _lexicon_version() -> str:
-    try:
-        return pkg_metadata.version(LEXICON_DISTRIBUTION)
-    except pkg_metadata.PackageNotFoundError:  # pragma: no cover - pinned dependency
-        return "absent"
+    return installed_version(LEXICON_DISTRIBUTION) or "absent"
 
 
 STOP_WORDS = frozenset(
@@ -71,6 +68,8 @@ class Lexicon:
 
 
 def _fold_frequencies() -> dict[str, float]:
+    from importlib import resources  # only when the prebuilt table is missing: 9 ms to import
+
     path = resources.files("spellchecker") / "resources" / "nl.json.gz"
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         counts = json.load(handle)

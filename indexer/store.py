@@ -12,7 +12,6 @@ An index folder holds:
 """
 from __future__ import annotations
 
-import ctypes
 import fcntl
 import json
 import os
@@ -29,7 +28,7 @@ from whoosh.index import LockError
 from whoosh.query import Term
 
 from . import integrity, names
-from .schema import build_schema, versions
+from .schema import DOCUMENT, build_schema, document_record_id, versions
 from .search.engine import EngineUnavailable
 from .search.whoosh_internals import around_commit_toc, writer_location
 
@@ -265,7 +264,7 @@ class Store:
     def documents(self) -> list[dict]:
         """Every document record (kind=doc) as stored."""
         with self.searcher() as s:
-            return [dict(fields) for fields in s.documents(kind="doc")]
+            return [dict(fields) for fields in s.documents(kind=DOCUMENT)]
 
     def size_bytes(self) -> int:
         total = 0
@@ -488,6 +487,8 @@ def _read_through(reader) -> int:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two folders atomically (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    import ctypes  # only for a rebuild's swap: a search need not import it
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         renameat2 = libc.renameat2
@@ -499,7 +500,7 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def doc_record_query(doc_id: str) -> Term:
-    return Term("id", f"doc:{doc_id}")
+    return Term("id", document_record_id(doc_id))
 
 
 def _read_holder(handle) -> dict:

@@ -130,6 +130,11 @@ QUERIES = {
     "niet in of": "netwerk OF (dreiging NIET gemeente)",
     "phrase": '"nationale veiligheid"',
     "proximity": '"dreiging gemeente"~4',
+    "long phrase": '"Nationaal Coördinator Terrorismebestrijding en Veiligheid"',
+    "phrase, a word twice": '"de nationale veiligheid de"',
+    "phrase and word": '"nationale veiligheid" beleid',
+    "proximity of three": '"dreiging netwerk beleid"~3',
+    "phrase OF phrase": '"nationale veiligheid" OF "de NCTV"',
     "prefix": "radical*",
     "wildcard": "terror?sme",
     "fuzzy": "dreigng~1",
@@ -188,6 +193,8 @@ def test_the_internals_read_what_the_public_api_reads():
 
 @pytest.mark.parametrize("owner, name", [(whoosh3.W3LeafMatcher, "_read_data"),
                                          (whoosh3.W3LeafMatcher, "_next_block"),
+                                         (whoosh3.W3LeafMatcher, "block_max_id"),
+                                         (whoosh3.W3LeafMatcher, "_read_values"),
                                          (whoosh3, "_lenfield"), (whoosh3, "LENGTHS_COLUMN"),
                                          (whoosh3.W3PerDocReader, "_cached_reader")])
 def test_a_missing_internal_is_named(monkeypatch, owner, name):
@@ -198,7 +205,7 @@ def test_a_missing_internal_is_named(monkeypatch, owner, name):
 
 def test_another_whoosh_stops_the_search_with_a_clear_error(searcher, monkeypatch):
     """No quiet fallback to Whoosh's slower matchers: the search says what is wrong."""
-    monkeypatch.setattr(whoosh_internals.metadata, "version", lambda name: "3.55.0")
+    monkeypatch.setattr(whoosh_internals, "installed_version", lambda name: "3.55.0")
     monkeypatch.setattr(whoosh_internals, "_CHECKED", False)
     engine.scan._SCANS.clear()
     with pytest.raises(EngineUnavailable, match=r"\(versie 3.55.0\); installeer whoosh3==3.54.0"):
@@ -226,3 +233,16 @@ def test_the_first_posting_list_read_is_compared(searcher, monkeypatch):
     reader = searcher.leaf_searchers()[0][0].reader()
     with pytest.raises(WhooshInternalsError, match="postingblokken van 'veilig'"):
         whoosh_internals.posting_blocks(reader, "content", b"veilig")
+
+
+def test_positions_read_otherwise_are_caught(monkeypatch):
+    """Phrases read each block's encoded positions directly: a Whoosh whose matcher gives
+    other values than the block holds is named, never scored."""
+    read_values = whoosh3.W3LeafMatcher._read_values
+
+    def shifted(self):
+        read_values(self)
+        self._values = tuple(reversed(self._values))
+    monkeypatch.setattr(whoosh3.W3LeafMatcher, "_read_values", shifted)
+    with pytest.raises(WhooshInternalsError, match="posities van 'common'"):
+        whoosh_internals.verify()

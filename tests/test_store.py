@@ -42,3 +42,30 @@ def test_a_batch_commits_everything_at_once(store):
     store.reopen()
     with store.searcher() as s:
         assert sorted(f["page"] for f in s.documents(doc_id="nieuw")) == [1, 2]
+
+
+# -- the record layout (indexer/schema.py) ------------------------------------------------------
+def test_document_records_hold_the_typed_info_layout(corpus_index, tmp_path):
+    """What the writer stores as a document's info is DocumentInfo's layout, read back whole;
+    a stale file's reason is written and taken away through it."""
+    from indexer import schema
+
+    records = Store(corpus_index).documents()
+    assert records
+    layout = set(schema.INFO_LAYOUTS[schema.SCHEMA_VERSION])
+    for record in records:
+        assert record["kind"] == schema.DOCUMENT and record["id"] == schema.document_record_id(record["doc_id"])
+        assert set(record["info"]) <= layout, record["info"]
+        assert schema.DocumentInfo.from_stored(record["info"]).as_stored() == record["info"]
+    info = schema.DocumentInfo.from_stored(records[0]["info"])
+    stale = info.updated(status="stale", stale_reason="damaged").as_stored()
+    assert stale["stale_reason"] == "damaged"
+    assert "stale_reason" not in schema.DocumentInfo.from_stored(stale).updated(status="ok", stale_reason="").as_stored()
+
+
+def test_a_new_info_field_needs_a_new_schema_version(monkeypatch):
+    from indexer import schema
+
+    monkeypatch.setattr(schema, "INFO_LAYOUTS", {schema.SCHEMA_VERSION: schema.INFO_LAYOUTS[schema.SCHEMA_VERSION][:-1]})
+    with pytest.raises(RuntimeError, match="bump SCHEMA_VERSION"):
+        schema._check_layout()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .. import metadata as metadata_mod
 from .. import names
-from .. import passages, references
+from .. import passages, references, schema
 from ..extract import Extraction
 from ..reasons import describe
 from ..store import Store
@@ -131,34 +131,31 @@ class BatchWriter:
             extra = {"cites": cites} if cites else {}
             if furniture_text:
                 extra.update(furniture=furniture_text, _stored_content=page.text)
-            writer.add_document(id=f"{doc_id}:{page.number}", kind="page", page=page.number,
+            writer.add_document(id=schema.page_record_id(doc_id, page.number), kind=schema.PAGE, page=page.number,
                                 content=body, ocr=page.ocr, **common, **extra)
-        info = {
-            "sha": sha, "files": files, "status": "ok",
-            "pages": max(len(extraction.pages), page_count), "indexed_pages": len(pages),
-            "needs_ocr": extraction.needs_ocr, "partial": extraction.partial,
-            "ocr_pages": [p.number for p in pages if p.ocr],
-            "format": first.suffix.lower().lstrip("."),
-            "url": meta.get("url"), "date": meta.get("date"),
-            "indexed": now(),
-        }
-        if furniture:
-            info["furniture"] = furniture
-        cited = references.cited(extraction.pages, own)
-        if cited:
-            info["references"] = cited
-        writer.add_document(id=f"doc:{doc_id}", kind="doc", info=info, **common)
+        info = schema.DocumentInfo(
+            sha=sha, files=files, status="ok",
+            pages=max(len(extraction.pages), page_count), indexed_pages=len(pages),
+            needs_ocr=extraction.needs_ocr, partial=extraction.partial,
+            ocr_pages=[p.number for p in pages if p.ocr],
+            format=first.suffix.lower().lstrip("."),
+            url=meta.get("url"), date=meta.get("date"),
+            indexed=now(),
+            furniture=furniture,
+            references=references.cited(extraction.pages, own),
+        )
+        writer.add_document(id=schema.document_record_id(doc_id), kind=schema.DOCUMENT, info=info.as_stored(),
+                            **common)
         self._count += 1
         return len(pages)
 
     def write_record(self, doc: Doc, files: list[dict], status: str, stale_reason: str = "") -> None:
         """The document record only (its pages stay): new files, or a new status."""
-        info = dict(doc.info, files=files, status=status)
-        info.pop("stale_reason", None)
-        if stale_reason:
-            info["stale_reason"] = stale_reason
+        info = schema.DocumentInfo.from_stored(doc.info).updated(files=files, status=status,
+                                                                 stale_reason=stale_reason).as_stored()
         stored = {k: v for k, v in doc.stored.items() if k not in ("info", "id", "kind")}
-        self._w(doc.doc_id).update_document(id=f"doc:{doc.doc_id}", kind="doc", info=info, **stored)
+        self._w(doc.doc_id).update_document(id=schema.document_record_id(doc.doc_id), kind=schema.DOCUMENT,
+                                            info=info, **stored)
         doc.info, doc.files = info, files
         self._count += 1
 
@@ -170,8 +167,8 @@ class BatchWriter:
 def totals(store: Store) -> tuple[int, int]:
     """Live documents and pages (deleted records are left out)."""
     with store.searcher() as s:
-        return (sum(1 for _ in s.document_numbers(kind="doc")),
-                sum(1 for _ in s.document_numbers(kind="page")))
+        return (sum(1 for _ in s.document_numbers(kind=schema.DOCUMENT)),
+                sum(1 for _ in s.document_numbers(kind=schema.PAGE)))
 
 
 def parse_date(value):

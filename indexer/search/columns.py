@@ -3,12 +3,15 @@ and BM25 length norms, built once per segment (segments never change)."""
 from __future__ import annotations
 
 import threading
+import weakref
+from array import array
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from whoosh.util.times import long_to_datetime
 
+from ..schema import PAGE
 from .whoosh_internals import field_lengths
 
 @dataclass
@@ -78,8 +81,8 @@ def _column(reader, name: str, translate: bool = True) -> list:
 def _build_segment(reader) -> _Segment:
     n = reader.doc_count_all()
     pages = bytearray(n)
-    if ("kind", b"page") in reader:
-        for docnum in reader.postings("kind", "page").all_ids():
+    if ("kind", PAGE.encode()) in reader:
+        for docnum in reader.postings("kind", PAGE).all_ids():
             pages[docnum] = 1
     doc_ids = _column(reader, "doc_id")
     types = _column(reader, "type")
@@ -133,10 +136,73 @@ def _norms(seg: _Segment, reader, fieldname: str, avg: float, k1: float, b: floa
     return norms
 
 
+_POSTINGS: OrderedDict = OrderedDict()   # (segment, field, term) -> (ids, weights)
+_POSTINGS_LOCK = threading.Lock()
+_POSTINGS_HELD = [0]
+POSTINGS_CACHE = 2_000_000   # postings kept decoded (12 bytes each), the most recently used terms
+
+
+def _postings(reader, fieldname: str, btext: bytes, blocks) -> tuple:
+    """A term's postings in one segment as two arrays, (docnums, weights), deleted documents
+    included; decoded from blocks() (an iterable of (ids, weights) as posting_blocks gives them)
+    the first time, then kept: segments never change, and the same words come back query
+    after query (unpickling and decompressing blocks was most of a term's cost)."""
+    key = _segment_key(reader) + (fieldname, btext)
+    cached = key[0] != "uncached"
+    if cached:
+        with _POSTINGS_LOCK:
+            found = _POSTINGS.get(key)
+            if found is not None:
+                _POSTINGS.move_to_end(key)
+                return found
+    ids, weights = array("I"), array("d")
+    for block_ids, block_weights in blocks():
+        before = len(ids)
+        ids.extend(block_ids)
+        if block_weights is None or isinstance(block_weights, float):
+            weights.extend([1.0 if block_weights is None else block_weights] * (len(ids) - before))
+        else:
+            weights.extend(block_weights)
+    found = (ids, weights)
+    if cached and len(ids) <= POSTINGS_CACHE // 4:
+        with _POSTINGS_LOCK:
+            if key not in _POSTINGS:
+                _POSTINGS[key] = found
+                _POSTINGS_HELD[0] += len(ids)
+            while _POSTINGS_HELD[0] > POSTINGS_CACHE:
+                _, (gone, _) = _POSTINGS.popitem(last=False)
+                _POSTINGS_HELD[0] -= len(gone)
+    return found
+
+
+# A searcher reads one generation for as long as it lives: its leaves and its generation key
+# are worked out once (an answer asks for them a hundred times).
+_BY_SEARCHER: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _of_searcher(searcher) -> dict:
+    try:
+        found = _BY_SEARCHER.get(searcher)
+        if found is None:
+            found = _BY_SEARCHER[searcher] = {}
+        return found
+    except TypeError:  # not weakly referable: nothing kept
+        return {}
+
+
 def _leaves(searcher) -> list:
-    return [(sub, offset, _segment(sub.reader())) for sub, offset in searcher.leaf_searchers()]
+    kept = _of_searcher(searcher)
+    leaves = kept.get("leaves")
+    if leaves is None:
+        leaves = kept["leaves"] = [(sub, offset, _segment(sub.reader()))
+                                   for sub, offset in searcher.leaf_searchers()]
+    return leaves
 
 
 def _generation_key(searcher) -> tuple:
-    return tuple(_segment_key(sub.reader()) + (sub.reader().doc_count(),)
-                 for sub, _ in searcher.leaf_searchers())
+    kept = _of_searcher(searcher)
+    key = kept.get("generation")
+    if key is None:
+        key = kept["generation"] = tuple(_segment_key(sub.reader()) + (sub.reader().doc_count(),)
+                                         for sub, _ in searcher.leaf_searchers())
+    return key

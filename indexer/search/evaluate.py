@@ -1,13 +1,14 @@
 """Scoring: one pass over the matching pages of each segment, BM25F as Whoosh computes it."""
 from __future__ import annotations
 
+import bisect
 import itertools
 import time
 from datetime import timedelta
 
-from whoosh import query, scoring
+from whoosh import formats, query, scoring
 
-from .columns import _deleted, _norms, _Segment
+from .columns import _deleted, _norms, _postings, _Segment
 from .whoosh_internals import posting_blocks
 from .whoosh_plan import _Expansion, _Union
 
@@ -16,8 +17,8 @@ class _Evaluator:
     """Scores every page a query matches, segment by segment, as Whoosh's BM25F would.
 
     Whoosh scores one posting at a time through a tree of matchers (about 2 us each); the
-    common shapes (terms, OR, AND, AND NOT) are evaluated here a block of postings at a time
-    instead, which is several times faster. Anything else (phrases, ranges) goes through
+    common shapes (terms, OR, AND, AND NOT, phrases and proximity) are evaluated here a block
+    of postings at a time instead, which is several times faster. Anything else goes through
     Whoosh's own matchers."""
 
     def __init__(self, searcher, deadline: float):
@@ -53,6 +54,8 @@ class _Evaluator:
             return self._generic(q, sub)
         if kind is query.Term:
             return self._term(q, sub, seg)
+        if kind is query.Phrase:
+            return self._phrase(q, sub, seg)
         if isinstance(q, query.Or) and type(q) in (query.Or, _Union, _Expansion):
             result: dict = {}
             for child in q.subqueries:
@@ -177,22 +180,68 @@ class _Evaluator:
             return {}
         if (fieldname, btext) not in reader:
             return {}
-        blocks = _timed(posting_blocks(reader, fieldname, btext), self.deadline)
-        result: dict = {}
+        ids, weights = _postings(reader, fieldname, btext,
+                                 lambda: _timed(posting_blocks(reader, fieldname, btext), self.deadline))
         if not fieldobj.scorable:
-            constant = q.boost
-            for ids, _ in blocks:
-                result.update(dict.fromkeys(ids, constant))
-            return result
+            return dict.fromkeys(ids, q.boost)
         top = self.searcher
         factor = top.idf(fieldname, q.text) * (self.k1 + 1) * q.boost
         norms = _norms(seg, reader, fieldname, top.avg_field_length(fieldname) or 1, self.k1, self.b)
-        for ids, weights in blocks:
-            if weights is None:
-                weights = itertools.repeat(1.0)
-            elif isinstance(weights, float):
-                weights = itertools.repeat(weights)
-            result.update({d: factor * w / (w + norms[d]) for d, w in zip(ids, weights)})
+        return {d: factor * w / (w + norms[d]) for d, w in zip(ids, weights)}
+
+    def _phrase(self, q: query.Phrase, sub, seg: _Segment) -> dict:
+        """A phrase as Whoosh's SpanNear2 (ordered, mindist 1, the phrase's slop) matches it: the
+        pages holding every word, positions read only for those; each page scores the sum of
+        its words' BM25F scores (as Whoosh's tree of intersections adds them), times the boost."""
+        reader = sub.reader()
+        fieldname = q.fieldname
+        if fieldname not in self.schema or not q.words:
+            return self._generic(q, sub)
+        fieldobj = self.schema[fieldname]
+        if type(fieldobj.format) is not formats.Positions or not fieldobj.scorable:
+            return self._generic(q, sub)
+        try:
+            btexts = [fieldobj.to_bytes(w) for w in q.words]
+        except ValueError:
+            return {}
+        if any((fieldname, b) not in reader for b in btexts):
+            return {}
+        # The rarest word first: its pages are the candidates the other words are read for.
+        distinct = sorted(set(btexts), key=lambda b: reader.doc_frequency(fieldname, b))
+        postings: dict = {}
+        candidates = None
+        for btext in distinct:
+            found = {}
+            within = None if candidates is None else sorted(candidates)
+            blocks = posting_blocks(reader, fieldname, btext, values=True, within=within)
+            for ids, weights, values in _timed(blocks, self.deadline):
+                if weights is None or isinstance(weights, float):
+                    weights = itertools.repeat(1.0 if weights is None else weights)
+                if candidates is None:
+                    found.update(zip(ids, zip(weights, values)))
+                else:
+                    found.update((d, wv) for d, wv in zip(ids, zip(weights, values)) if d in candidates)
+            postings[btext] = found
+            candidates = found.keys() if candidates is None else candidates & found.keys()
+            if not candidates:
+                return {}
+        top = self.searcher
+        avg = top.avg_field_length(fieldname) or 1
+        norms = _norms(seg, reader, fieldname, avg, self.k1, self.b)
+        factors = [top.idf(fieldname, w) * (self.k1 + 1) for w in q.words]
+        decode = fieldobj.format.decode_positions
+        columns = [postings[b] for b in btexts]
+        slop, boost = q.slop, q.boost
+        result: dict = {}
+        for docnum in candidates:
+            entries = [column[docnum] for column in columns]
+            positions = [decode(value) for _, value in entries]
+            if not (_adjacent(positions) if slop == 1 else _near(positions, slop)):
+                continue
+            norm = norms[docnum]
+            scores = [f * w / (w + norm) for f, (w, _) in zip(factors, entries)]
+            score = _tree_sum(scores)
+            result[docnum] = score * boost if boost != 1.0 else score
         return result
 
     def _generic(self, q: query.Query, sub) -> dict:
@@ -210,6 +259,45 @@ class _Evaluator:
                 self.timed_out = True
                 break
         return result
+
+
+def _adjacent(positions: list) -> bool:
+    """Some position p of the first word with p + i a position of word i (slop 1)."""
+    later = [set(p) for p in positions[1:]]
+    return any(all(p + i in s for i, s in enumerate(later, 1)) for p in positions[0])
+
+
+def _near(positions: list, slop: int) -> bool:
+    """SpanNear2Matcher._get_spans (ordered, mindist 1) on these positions, with spans as
+    (start, end) pairs: spans grow word by word; the phrase matches when one survives the last
+    word. (Whoosh keeps them sorted by start; which spans survive does not depend on it.)"""
+    aspans = {(p, p) for p in positions[0]}
+    for later in positions[1:]:   # a word's positions, ascending
+        spans = set()
+        for start, end in aspans:
+            j = bisect.bisect_left(later, start)
+            while j < len(later):
+                q = later[j]
+                j += 1
+                if q < start - slop or start > q:
+                    continue
+                if q > end + slop:
+                    break
+                dist = 0 if start <= q <= end else (q - end if end < q else start - q)
+                if 1 <= dist <= slop:
+                    spans.add((min(start, q), max(end, q)))
+        if not spans:
+            return False
+        aspans = spans
+    return True
+
+
+def _tree_sum(scores: list) -> float:
+    """The scores added up as Whoosh's make_binary_tree of intersection matchers adds them."""
+    if len(scores) == 1:
+        return scores[0]
+    half = len(scores) // 2
+    return _tree_sum(scores[:half]) + _tree_sum(scores[half:])
 
 
 class _TimeUp(Exception):

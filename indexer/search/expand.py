@@ -55,9 +55,11 @@ def _collect(words: Iterator[str], accept, limit: int, deadline: float | None) -
 
 
 def expand_prefix(reader, fieldname: str, prefix: str, limit: int, deadline: float | None,
-                  accept=None) -> Expansion:
-    """Terms starting with prefix (and passing accept, when given), in dictionary order."""
-    return _collect(_walk(reader, fieldname, prefix), accept or (lambda word: True), limit, deadline)
+                  accept=None, words: list[str] | None = None) -> Expansion:
+    """Terms starting with prefix (and passing accept, when given), in dictionary order.
+    words: the field's terms with that prefix, when already walked."""
+    source = iter(words) if words is not None else _walk(reader, fieldname, prefix)
+    return _collect(source, accept or (lambda word: True), limit, deadline)
 
 
 def _literal_prefix(pattern: str) -> str:

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from whoosh.support.charset import accent_map
 
-from ..analysis import PART_PREFIX, TOKEN_PATTERN, word_terms
+from ..analysis import PART_PREFIX, TOKEN_PATTERN, known_word_terms, own_terms, word_terms
 from .request import PASSAGE_CHARS
 
 _SPACES = re.compile(r"\s+")
@@ -93,8 +93,23 @@ def _marks(text: str, terms: frozenset) -> list[tuple[int, int, str]]:
     return out
 
 
+@lru_cache(maxsize=256)
+def _has_parts(terms: frozenset) -> bool:
+    return any(t.startswith(PART_PREFIX) for t in terms)
+
+
 def _add_if_matched(m: re.Match, terms: frozenset, out: list) -> None:
-    for term in word_terms(m.group(0)):
+    word = m.group(0)
+    found = known_word_terms(word)
+    if found is None:
+        # word_terms is the word's own term, then its parts' (PART_PREFIX each), and splitting
+        # compounds is most of its cost: a word whose own term decides is not split.
+        own = own_terms(word)
+        if len(own) == 1 and (own[0] in terms or not _has_parts(terms)):
+            found = own
+        else:
+            found = word_terms(word)
+    for term in found:
         if term in terms:
             out.append((m.start(), m.end(), term.lstrip(PART_PREFIX)))
             return

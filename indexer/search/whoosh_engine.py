@@ -20,6 +20,7 @@ from whoosh import query
 from whoosh.index import IndexError as WhooshIndexError
 
 from ..analysis import PART_PREFIX
+from ..schema import DOCUMENT, PAGE, document_record_id
 from ..store import SearcherPool, Store
 from . import plan, publications
 from .columns import _generation_key
@@ -59,6 +60,11 @@ def _reads(method):
     return wrapper
 
 
+_RECORDS: OrderedDict = OrderedDict()   # (generation, doc_id) -> the document record
+_RECORDS_LOCK = threading.Lock()
+RECORD_CACHE_SIZE = 4096
+_FREQUENCIES: dict = {}   # (generation, field, term) -> document frequency
+FREQUENCY_CACHE_SIZE = 100_000
 MLT_PAGES = 12      # pages read for a document's key terms (spread over a long document)
 _SIMILAR: OrderedDict = OrderedDict()
 _SIMILAR_LOCK = threading.Lock()
@@ -153,7 +159,7 @@ class WhooshEngine(Engine):
         with _SIMILAR_LOCK:
             if key in _SIMILAR:
                 return list(_SIMILAR[key])
-        docnums = sorted(searcher.document_numbers(doc_id=doc_id, kind="page"))
+        docnums = sorted(searcher.document_numbers(doc_id=doc_id, kind=PAGE))
         if not docnums:
             return []
         if len(docnums) > MLT_PAGES:  # key terms re-analyse the text: a sample of a long document will do
@@ -174,22 +180,36 @@ class WhooshEngine(Engine):
     # -- records ---------------------------------------------------------------------
     @_reads
     def document(self, doc_id: str) -> dict | None:
-        return dict(self._searcher().document(id=f"doc:{doc_id}") or {}) or None
+        """Cached per index generation: every answer reads its ten documents' records, and the
+        same documents come back query after query."""
+        searcher = self._searcher()
+        key = (_generation_key(searcher), doc_id)
+        with _RECORDS_LOCK:
+            record = _RECORDS.get(key)
+            if record is not None:
+                _RECORDS.move_to_end(key)
+        if record is None:
+            record = dict(searcher.document(id=document_record_id(doc_id)) or {})
+            with _RECORDS_LOCK:
+                _RECORDS[key] = record
+                while len(_RECORDS) > RECORD_CACHE_SIZE:
+                    _RECORDS.popitem(last=False)
+        return dict(record) or None
 
     @_reads
     def pages(self, doc_id: str, first: int | None = None, last: int | None = None) -> list[dict]:
         searcher = self._searcher()
         if first is None and last is None:
-            rows = searcher.documents(doc_id=doc_id, kind="page")
+            rows = searcher.documents(doc_id=doc_id, kind=PAGE)
         else:
-            window = query.And([query.Term("doc_id", doc_id), query.Term("kind", "page"),
+            window = query.And([query.Term("doc_id", doc_id), query.Term("kind", PAGE),
                                 query.NumericRange("page", first, last)])
             rows = (searcher.stored_fields(n) for n in searcher.docs_for_query(window))
         return sorted((dict(p) for p in rows), key=lambda p: p["page"])
 
     @_reads
     def documents(self) -> Iterator[dict]:
-        return iter([dict(d) for d in self._searcher().documents(kind="doc")])
+        return iter([dict(d) for d in self._searcher().documents(kind=DOCUMENT)])
 
     # -- the term dictionary ---------------------------------------------------------
     @_reads
@@ -198,17 +218,33 @@ class WhooshEngine(Engine):
 
     @_reads
     def doc_frequency(self, fieldname: str, text: str) -> int:
-        return self._searcher().reader().doc_frequency(fieldname, text)
+        """Cached per index generation: parsing asks it for every word (synonyms, compounds,
+        suggestions), and the same words come back."""
+        searcher = self._searcher()
+        key = (_generation_key(searcher), fieldname, text)
+        found = _FREQUENCIES.get(key)
+        if found is None:
+            found = searcher.reader().doc_frequency(fieldname, text)
+            with _RECORDS_LOCK:
+                if len(_FREQUENCIES) >= FREQUENCY_CACHE_SIZE:
+                    _FREQUENCIES.clear()
+                _FREQUENCIES[key] = found
+        return found
 
     @_reads
     def expand(self, pattern: plan.Prefix | plan.Wildcard | plan.Fuzzy, limit: int,
                deadline: float | None = None, accept=None) -> Expansion:
-        reader = self._searcher().reader()
+        searcher = self._searcher()
+        reader = searcher.reader()
         if isinstance(pattern, plan.Fuzzy):
             return expand_fuzzy(reader, pattern.field, pattern.text, pattern.maxdist, pattern.prefix, limit,
-                                deadline, accept)
+                                deadline, accept, words=_prefix_terms(
+                                    searcher, pattern.field, pattern.text[:pattern.prefix], deadline)
+                                if pattern.prefix else None)
         if isinstance(pattern, plan.Prefix):
-            return expand_prefix(reader, pattern.field, pattern.text, limit, deadline, accept)
+            return expand_prefix(reader, pattern.field, pattern.text, limit, deadline, accept,
+                                 words=_prefix_terms(searcher, pattern.field, pattern.text, deadline)
+                                 if pattern.text else None)
         return expand_wildcard(reader, pattern.field, pattern.pattern, limit, deadline, accept)
 
     @_reads
@@ -225,7 +261,7 @@ class WhooshEngine(Engine):
 
     @_reads
     def lookup(self, fieldname: str, value: str) -> str | None:
-        record = self._searcher().document(**{fieldname: value, "kind": "doc"})
+        record = self._searcher().document(**{fieldname: value, "kind": DOCUMENT})
         return record.get("doc_id") if record else None
 
     # -- the index as a whole ----------------------------------------------------------
