@@ -214,14 +214,14 @@ class Store:
 
     # -- writing -------------------------------------------------------------------
     @contextmanager
-    def writer(self, timeout: float = 0.0, merge: bool = True) -> Iterator:
+    def writer(self, timeout: float = 0.0, merge: bool = True, limitmb: int = 384) -> Iterator:
         """A writer that commits when the block ends and cancels if it raises.
 
         merge=False leaves Whoosh's segment merging out of this commit (see tidy())."""
         ix = self.open()
         try:
             # limitmb: a batch of postings sorts in memory instead of spilling to pickled runs.
-            writer = ix.writer(timeout=timeout, limitmb=384)
+            writer = ix.writer(timeout=timeout, limitmb=limitmb)
         except LockError as e:
             raise StoreError("de index is op slot bij een ander schrijvend proces") from e
         except OSError as e:
