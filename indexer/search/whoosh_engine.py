@@ -20,7 +20,8 @@ from whoosh import query
 from whoosh.index import IndexError as WhooshIndexError
 
 from ..analysis import PART_PREFIX
-from ..store import SearcherPool, Store
+from ..store import Store
+from .searcher_pool import SearcherPool
 from . import plan, publications
 from .columns import _generation_key
 from .engine import DocumentMatch, Engine, EngineUnavailable, Filters, Matches, PageMatch, ResultsPage
