@@ -109,18 +109,22 @@ class TextCache:
         self._write(self._path(sha), extraction)
 
     def _write(self, path: Path, extraction: Extraction) -> None:
-        data = {
-            "format": CACHE_FORMAT,
-            "pages": [{"number": p.number, "text": p.text, "ocr": p.ocr} for p in extraction.pages],
-            "meta": extraction.meta,
-            "partial": extraction.partial,
-            "needs_ocr": extraction.needs_ocr,
-        }
-        payload = gzip.compress(json.dumps(data, ensure_ascii=False).encode("utf-8"), compresslevel=3)
+        """Written page by page into the gzip stream: a 200 MB text never becomes one JSON
+        string (and its bytes) in memory next to the pages themselves."""
+        head = {"format": CACHE_FORMAT, "meta": extraction.meta, "partial": extraction.partial,
+                "needs_ocr": extraction.needs_ocr}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
         try:
-            _write_atomic(path, payload)
-        except OSError:
-            pass
+            with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=3) as out:
+                out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "pages": [')
+                for i, p in enumerate(extraction.pages):
+                    out.write(("," if i else "") + json.dumps(
+                        {"number": p.number, "text": p.text, "ocr": p.ocr}, ensure_ascii=False))
+                out.write("]}")
+            os.replace(tmp, path)
+        except OSError:  # a cache that cannot be written only costs a re-read later
+            tmp.unlink(missing_ok=True)
 
 
 def _write_atomic(path: Path, payload: bytes) -> None:

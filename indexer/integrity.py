@@ -16,8 +16,11 @@ import hashlib
 import json
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .search.whoosh_internals import around_commit_toc, writer_location
 
 MANIFEST = re.compile(r"^checksums-(\d+)\.json$")
 TOC = re.compile(r"^_MAIN_(\d+)\.toc$")
@@ -156,3 +159,41 @@ def verify_files(folder: Path) -> Finding:
         else:
             finding.notices.append(f"{name} is geen bestand van de index")
     return finding
+
+
+_commits = 0
+
+
+def checksummed_commit(writer) -> None:
+    """Wrap the writer's table-of-contents step: checksums of the segment files before the
+    table is written, the table's own after (see above for why in that order).
+
+    Crash tests set KAMERZOEK_TEST_PAUSE=commit:SECONDS[:N] to hold the Nth commit of a
+    run (default: every commit) inside Whoosh's commit: after the new segment's files and
+    their checksums are written and before the table of contents that makes them live;
+    KAMERZOEK_TEST_PAUSE=toc:SECONDS[:N] holds it after the table is written and before
+    its checksum is. KAMERZOEK_TEST_PAUSE_MARKER names a file that receives the pid when
+    the pause begins.
+    """
+    where, _, rest = os.environ.get("KAMERZOEK_TEST_PAUSE", "").partition(":")
+    seconds, _, nth = rest.partition(":")
+    folder, generation = writer_location(writer)
+    folder = Path(folder)
+
+    def pause(point: str) -> None:
+        if where == point and seconds and (not nth or int(nth) == _commits):
+            marker = os.environ.get("KAMERZOEK_TEST_PAUSE_MARKER")
+            if marker:
+                Path(marker).write_text(str(os.getpid()))
+            time.sleep(float(seconds))
+
+    def checksummed(commit, files):
+        global _commits
+        _commits += 1
+        before_toc(folder, generation, files)
+        pause("commit")
+        commit()
+        pause("toc")
+        after_toc(folder, generation)
+
+    around_commit_toc(writer, checksummed)

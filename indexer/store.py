@@ -16,7 +16,6 @@ import fcntl
 import json
 import os
 import shutil
-import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,7 +29,6 @@ from whoosh.query import Term
 from . import integrity, names
 from .schema import DOCUMENT, build_schema, document_record_id, versions
 from .search.engine import EngineUnavailable
-from .search.whoosh_internals import around_commit_toc, writer_location
 
 
 class StoreError(EngineUnavailable):
@@ -213,19 +211,19 @@ class Store:
 
     # -- writing -------------------------------------------------------------------
     @contextmanager
-    def writer(self, timeout: float = 0.0, merge: bool = True) -> Iterator:
+    def writer(self, timeout: float = 0.0, merge: bool = True, limitmb: int = 384) -> Iterator:
         """A writer that commits when the block ends and cancels if it raises.
 
         merge=False leaves Whoosh's segment merging out of this commit (see tidy())."""
         ix = self.open()
         try:
             # limitmb: a batch of postings sorts in memory instead of spilling to pickled runs.
-            writer = ix.writer(timeout=timeout, limitmb=384)
+            writer = ix.writer(timeout=timeout, limitmb=limitmb)
         except LockError as e:
             raise StoreError("de index is op slot bij een ander schrijvend proces") from e
         except OSError as e:
             raise StoreError(f"de index in {self.root} kan niet worden geschreven: {_brief(e)}") from e
-        _checksummed_commit(writer)
+        integrity.checksummed_commit(writer)
         try:
             yield writer
         except BaseException:
@@ -412,68 +410,6 @@ class Store:
             handle.close()
 
 
-class SearcherPool:
-    """One searcher per thread, refreshed when a new commit appears (checked at most every second)."""
-
-    def __init__(self, store: Store, check_interval: float = 1.0):
-        self.store = store
-        self.check_interval = check_interval
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._opened_identity = store.identity()
-
-    def reset(self) -> None:
-        """Close this thread's searcher and forget every thread's (after a fork, each
-        process opens its own: inherited descriptors share their read offsets)."""
-        searcher = getattr(self._local, "searcher", None)
-        if searcher is not None:
-            try:
-                searcher.close()
-            except Exception:  # closing a searcher over damaged files: nothing to keep
-                pass
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._opened_identity = self.store.identity()
-
-    def get(self):
-        local = self._local
-        searcher = getattr(local, "searcher", None)
-        now = time.monotonic()
-        if searcher is None:
-            local.searcher = self._open()
-            local.identity = self.store.identity()
-            local.checked = now
-        elif now - local.checked >= self.check_interval:
-            local.checked = now
-            identity = self.store.identity()
-            try:
-                if identity != local.identity:
-                    # A rebuild put a new index in place: open it, not a refresh of the old one.
-                    with self._lock:
-                        if self.store.identity() != self._opened_identity:
-                            self.store.reopen()
-                            self._opened_identity = self.store.identity()
-                    local.searcher = self._open()
-                    local.identity = identity
-                elif not searcher.up_to_date():
-                    local.searcher = searcher.refresh()
-            except StoreError:
-                raise
-            except Exception:
-                # The segment files of the old snapshot were merged away: start afresh.
-                local.searcher = self._open()
-        return local.searcher
-
-    def _open(self):
-        try:
-            return self.store.open().searcher()
-        except StoreError:
-            raise
-        except Exception as e:  # damaged segment files: say so, do not crash the request
-            raise StoreError(f"de index in {self.store.root} kan niet worden gelezen ({_brief(e)}); "
-                             "bouw hem opnieuw met: kamerzoek index --rebuild PAD") from e
-
-
 def _read_through(reader) -> int:
     """Read every stored record, term and posting of one segment; returns its records."""
     count = 0
@@ -538,41 +474,3 @@ def _write_json(path: Path, data) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-
-
-_commits = 0
-
-
-def _checksummed_commit(writer) -> None:
-    """Wrap the writer's table-of-contents step: checksums of the segment files before the
-    table is written, the table's own after (see integrity.py for why in that order).
-
-    Crash tests set KAMERZOEK_TEST_PAUSE=commit:SECONDS[:N] to hold the Nth commit of a
-    run (default: every commit) inside Whoosh's commit: after the new segment's files and
-    their checksums are written and before the table of contents that makes them live;
-    KAMERZOEK_TEST_PAUSE=toc:SECONDS[:N] holds it after the table is written and before
-    its checksum is. KAMERZOEK_TEST_PAUSE_MARKER names a file that receives the pid when
-    the pause begins.
-    """
-    where, _, rest = os.environ.get("KAMERZOEK_TEST_PAUSE", "").partition(":")
-    seconds, _, nth = rest.partition(":")
-    folder, generation = writer_location(writer)
-    folder = Path(folder)
-
-    def pause(point: str) -> None:
-        if where == point and seconds and (not nth or int(nth) == _commits):
-            marker = os.environ.get("KAMERZOEK_TEST_PAUSE_MARKER")
-            if marker:
-                Path(marker).write_text(str(os.getpid()))
-            time.sleep(float(seconds))
-
-    def checksummed(commit, files):
-        global _commits
-        _commits += 1
-        integrity.before_toc(folder, generation, files)
-        pause("commit")
-        commit()
-        pause("toc")
-        integrity.after_toc(folder, generation)
-
-    around_commit_toc(writer, checksummed)

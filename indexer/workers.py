@@ -148,11 +148,42 @@ def _worker_main(conn, memory_mb: int, parent_pid: int) -> None:
             return
         result = run_task(task, worker=f"pid {os.getpid()}")
         try:
-            conn.send(result)
+            _send_result(conn, result)
         except MemoryError:
             conn.send(Result(task, reason="too_large", message="resultaat te groot"))
         except (BrokenPipeError, OSError):
             return
+
+
+PAGES_PER_MESSAGE = 200    # a long text crosses the pipe in parts of this many pages
+
+
+def _send_result(conn, result: Result) -> None:
+    """The result, its pages in parts: one pickle of a 200 MB text would be held twice
+    (the bytes and the pages) by the receiving process, the one that writes the index."""
+    extraction = result.extraction
+    if extraction is None or len(extraction.pages) <= PAGES_PER_MESSAGE:
+        conn.send(result)
+        return
+    pages = extraction.pages
+    extraction.pages = []
+    parts = -(-len(pages) // PAGES_PER_MESSAGE)
+    conn.send((result, parts))
+    for start in range(0, len(pages), PAGES_PER_MESSAGE):
+        conn.send(pages[start:start + PAGES_PER_MESSAGE])
+
+
+def _receive_result(conn) -> Result:
+    message = conn.recv()
+    if not isinstance(message, tuple):
+        return message
+    result, parts = message
+    for _ in range(parts):
+        part = conn.recv()
+        if isinstance(part, Result):  # the worker ran out of memory while sending
+            return part
+        result.extraction.pages.extend(part)
+    return result
 
 
 class _Worker:
@@ -245,7 +276,7 @@ class WorkerPool:
     def _collect(self, worker: _Worker) -> Result:
         task = worker.task
         try:
-            result = worker.conn.recv()
+            result = _receive_result(worker.conn)
         except (EOFError, OSError):
             code = worker.process.exitcode
             worker.process.join(timeout=1)

@@ -254,7 +254,8 @@ def test_searches_during_a_run_see_each_commit_without_a_restart(corpus, tmp_pat
 def test_a_rebuild_is_built_beside_the_live_index(corpus, tmp_path):
     """Searchers keep the old index during --rebuild, a killed rebuild leaves it intact, and
     a finished one is picked up without a restart."""
-    from indexer.store import SearcherPool, Store
+    from indexer.search.searcher_pool import SearcherPool
+    from indexer.store import Store
     from whoosh.query import Term
 
     folder, _ = corpus

@@ -16,6 +16,10 @@ from .report import Report, now
 
 BATCH_DOCUMENTS = 200     # commit after this many documents...
 BATCH_SECONDS = 20.0      # ...or this many seconds, so a killed run loses at most a batch
+# A document of more text than this is written in a commit of its own whose postings spill to
+# disk every SMALL_POOL_MB: the index's postings of a 200 MB text never sit in memory at once.
+LARGE_TEXT = 8_000_000    # characters
+SMALL_POOL_MB = 32
 
 
 def doc_id_for(sha: str) -> str:
@@ -42,13 +46,14 @@ class BatchWriter:
         self._touched: set[str] = set()
         self._files: dict[str, list[dict]] = {}   # doc_id -> files, to report a rejected document
 
-    def _w(self, doc_id: str = ""):
+    def _w(self, doc_id: str = "", large: bool = False):
         if doc_id:
-            if doc_id in self._touched:
+            if doc_id in self._touched or large:
                 self.commit()
             self._touched.add(doc_id)
         if self._writer is None:
-            self._writer_cm = self.store.writer(timeout=30.0, merge=False)
+            pool = {"limitmb": SMALL_POOL_MB} if large else {}
+            self._writer_cm = self.store.writer(timeout=30.0, merge=False, **pool)
             self._writer = self._writer_cm.__enter__()
             self._since = time.monotonic()
         return self._writer
@@ -102,7 +107,8 @@ class BatchWriter:
         page_count: the file's pages when known apart from the extraction (a split PDF
         some of whose ranges failed)."""
         doc_id = doc_id_for(sha)
-        writer = self._w(doc_id)
+        large = sum(len(p.text) for p in extraction.pages) > LARGE_TEXT
+        writer = self._w(doc_id, large)
         self._files[doc_id] = files
         first = Path(files[0]["path"])
         meta = metadata_mod.read_metadata(first, extraction)
@@ -147,6 +153,8 @@ class BatchWriter:
         writer.add_document(id=schema.document_record_id(doc_id), kind=schema.DOCUMENT, info=info.as_stored(),
                             **common)
         self._count += 1
+        if large:
+            self.commit()
         return len(pages)
 
     def write_record(self, doc: Doc, files: list[dict], status: str, stale_reason: str = "") -> None:

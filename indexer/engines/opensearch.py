@@ -316,7 +316,7 @@ class OpenSearchStore(Store):
 
     # -- writing -------------------------------------------------------------------
     @contextmanager
-    def writer(self, timeout: float = 0.0, merge: bool = True) -> Iterator:
+    def writer(self, timeout: float = 0.0, merge: bool = True, limitmb: int = 0) -> Iterator:
         if self._target is None:
             self.open()
         from .opensearch_writer import BulkWriter

@@ -21,7 +21,8 @@ from whoosh.index import IndexError as WhooshIndexError
 
 from ..analysis import PART_PREFIX
 from ..schema import DOCUMENT, PAGE, document_record_id
-from ..store import SearcherPool, Store
+from ..store import Store
+from .searcher_pool import SearcherPool
 from . import plan, publications
 from .columns import _generation_key
 from .engine import DocumentMatch, Engine, EngineUnavailable, Filters, Matches, PageMatch, ResultsPage
