@@ -78,3 +78,27 @@ def test_the_healthy_copy_answers(healthy):
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0 and "documenten voor 'veiligheid'" in run.stdout and not run.stderr
     assert create_app({"INDEX_DIR": str(healthy)}).test_client().get("/status").status_code == 200
+
+
+def _a_bug(*args, **kwargs):
+    raise TypeError("a bug in Kamerzoek, not damage")
+
+
+def test_a_bug_on_an_intact_index_is_not_called_damage(healthy, monkeypatch, tmp_path):
+    """TypeError and its kin come from damaged bytes and from bugs alike: with the files
+    matching their checksums the error stays what it is (a rebuild would not help); without
+    checksums to compare, damage cannot be ruled out and the rebuild is named."""
+    from indexer.search import SearchRequest, open_engine, search
+    from indexer.search import whoosh_engine
+    monkeypatch.setattr(whoosh_engine, "to_whoosh", _a_bug)
+    with pytest.raises(TypeError, match="a bug in Kamerzoek"):
+        search(open_engine(None, healthy), SearchRequest("veiligheid"))
+    response = create_app({"INDEX_DIR": str(healthy), "TESTING": False}).test_client().get("/api/search?q=veiligheid")
+    assert response.status_code == 500 and "kamerzoek index --rebuild" not in response.get_data(as_text=True)
+
+    unverifiable = tmp_path / "index"
+    shutil.copytree(healthy, unverifiable)
+    for manifest in (unverifiable / "whoosh").glob("checksums-*.json"):
+        manifest.unlink()
+    with pytest.raises(whoosh_engine.IndexDamaged, match="kamerzoek index --rebuild"):
+        search(open_engine(None, unverifiable), SearchRequest("veiligheid"))

@@ -34,8 +34,12 @@ from .whoosh_plan import to_whoosh
 
 # What reading a damaged index raises: missing or truncated files, garbled pickles, blocks
 # and numbers. Our own errors (QueryError is a ValueError) pass through unchanged.
-DAMAGE = (OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingError, UnicodeDecodeError,
-          WhooshIndexError, IndexError, KeyError, ValueError, TypeError, AttributeError)
+READ_ERRORS = (OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingError, UnicodeDecodeError,
+               WhooshIndexError)
+# Damaged bytes can also surface as these, but so can a bug in Kamerzoek: they are taken for
+# damage only when the index files differ from their checksums (or have none to compare).
+MAYBE_DAMAGE = (IndexError, KeyError, ValueError, TypeError, AttributeError)
+DAMAGE = READ_ERRORS + MAYBE_DAMAGE
 
 
 class IndexDamaged(EngineUnavailable):
@@ -48,16 +52,39 @@ def _damaged(store: Store | None, error: BaseException) -> IndexDamaged:
                         f"({type(error).__name__}); bouw hem opnieuw met: kamerzoek index --rebuild PAD")
 
 
+_INTACT: dict = {}   # (folder, generation) -> whether its files match their checksums
+
+
+def _files_damaged(store: Store | None) -> bool:
+    """Whether the live generation's files differ from their checksums; True when there are
+    none to compare (an index of before `kamerzoek check`): then damage cannot be ruled out."""
+    if store is None:
+        return True
+    from .. import integrity
+    finding = integrity.verify_files(store.whoosh_dir)
+    if finding.generation is None or integrity.read_manifest(store.whoosh_dir, finding.generation) is None:
+        return True
+    key = (str(store.whoosh_dir), finding.generation)
+    if key not in _INTACT:
+        _INTACT[key] = not finding.problems
+    return not _INTACT[key]
+
+
 def _reads(method):
-    """Errors met while reading the index become IndexDamaged, naming the rebuild."""
+    """Errors met while reading the index become IndexDamaged, naming the rebuild; an error
+    that damage can cause but a bug can too is re-raised as it is when the files are intact."""
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         try:
             return method(self, *args, **kwargs)
         except (QueryError, EngineUnavailable):
             raise
-        except DAMAGE as e:
+        except READ_ERRORS as e:
             raise _damaged(self.store, e) from e
+        except MAYBE_DAMAGE as e:
+            if _files_damaged(self.store):
+                raise _damaged(self.store, e) from e
+            raise
     return wrapper
 
 
