@@ -5,7 +5,7 @@
 - ``synonyms``   the synonyms file
 - ``rewrite``    compound joining, prefix/wildcard/fuzzy expansion, synonyms, compound parts
 - ``parse``      text -> the plan (language, then rewrites, then whoosh_plan.to_plan)
-- ``plan``       the query plan: our own dataclasses, what crosses the engine seam
+- ``plan``       the query plan: our own immutable records, what crosses the engine seam
 - ``engine``     the engine seam (Engine, Filters, ResultsPage, Matches) and open_engine()
 - ``whoosh_engine`` the Whoosh engine, with its parts:
   ``whoosh_plan`` (plans to Whoosh queries and back), ``columns`` (per-segment arrays),

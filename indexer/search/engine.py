@@ -3,7 +3,7 @@
 Everything above it (the query language, rewriting, highlighting, citations, suggestions,
 the answers the CLI and the web app show) is ours and the same for every engine; below it
 an engine stores, matches, scores and counts. No Whoosh type crosses it: a plan is made of
-the dataclasses in plan.py, records are plain dicts, answers are the dataclasses below.
+the records in plan.py, records are plain dicts, answers are the dataclasses below.
 
 What an engine gets
 -------------------

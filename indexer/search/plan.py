@@ -1,4 +1,4 @@
-"""The query plan: what a query asks of the index, as our own small dataclasses.
+"""The query plan: what a query asks of the index, as our own small immutable records.
 
 A plan is what crosses the engine seam (see engine.py): parsed, rewritten and analysed in
 Python, so an engine only matches, scores and counts. Terms are index terms (analysed: stems,
@@ -24,42 +24,93 @@ Scoring is BM25F per page, as Whoosh computes it; a node's boost multiplies its 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterator, Union
 
 
-@dataclass(frozen=True)
-class Term:
+class _Record:
+    """An immutable record of the fields its class annotates (with class-level defaults):
+    equal, hashed and shown by its kind and values, as a frozen dataclass would be. Made by
+    hand because a frozen dataclass costs about a millisecond to create at import, and a
+    command-line search imports these fifteen kinds every time."""
+    __slots__ = ()
+    _fields: tuple = ()
+    _defaults: dict = {}
+
+    def __init_subclass__(cls) -> None:
+        cls._fields = tuple(cls.__dict__.get("__annotations__", {}))
+        cls._defaults = {name: cls.__dict__[name] for name in cls._fields if name in cls.__dict__}
+
+    def __init__(self, *args, **kwargs) -> None:
+        fields = self._fields
+        if len(args) > len(fields):
+            raise TypeError(f"{type(self).__name__} takes {len(fields)} fields, got {len(args)}")
+        values = dict(zip(fields, args))
+        for name, value in kwargs.items():
+            if name not in fields or name in values:
+                raise TypeError(f"{type(self).__name__}: unexpected or repeated field {name!r}")
+            values[name] = value
+        for name in fields:
+            if name not in values:
+                if name not in self._defaults:
+                    raise TypeError(f"{type(self).__name__}: missing field {name!r}")
+                values[name] = self._defaults[name]
+            object.__setattr__(self, name, values[name])
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, name) for name in self._fields)
+
+    def __eq__(self, other) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash((self.__class__.__name__, self._values()))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in self._fields) + ")"
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"{type(self).__name__} is immutable: cannot assign to field {name!r}")
+
+    def __delattr__(self, name):
+        raise AttributeError(f"{type(self).__name__} is immutable: cannot delete field {name!r}")
+
+    def replace(self, **changes):
+        """A copy with some fields changed (dataclasses.replace for these records)."""
+        return self.__class__(**{**dict(zip(self._fields, self._values())), **changes})
+
+    def __reduce__(self):
+        return (self.__class__, self._values())
+
+
+class Term(_Record):
     field: str
     text: str
     boost: float = 1.0
 
 
-@dataclass(frozen=True)
-class Phrase:
+class Phrase(_Record):
     field: str
     words: tuple[str, ...]
     slop: int = 1
     boost: float = 1.0
 
 
-@dataclass(frozen=True)
-class Prefix:
+class Prefix(_Record):
     field: str
     text: str
     boost: float = 1.0
 
 
-@dataclass(frozen=True)
-class Wildcard:
+class Wildcard(_Record):
     field: str
     pattern: str             # * any run of characters, ? one character
     boost: float = 1.0
 
 
-@dataclass(frozen=True)
-class Fuzzy:
+class Fuzzy(_Record):
     field: str
     text: str
     maxdist: int = 1
@@ -67,8 +118,7 @@ class Fuzzy:
     boost: float = 1.0
 
 
-@dataclass(frozen=True)
-class TermRange:
+class TermRange(_Record):
     field: str
     low: str | None
     high: str | None
@@ -77,58 +127,49 @@ class TermRange:
     boost: float = 1.0
 
 
-@dataclass(frozen=True)
-class Range:
+class Range(_Record):
     field: str               # "year" (int bounds) or "date" (datetime bounds)
     low: int | datetime | None
     high: int | datetime | None
     boost: float = 1.0
 
 
-@dataclass(frozen=True)
-class Every:
+class Every(_Record):
     boost: float = 1.0
 
 
-@dataclass(frozen=True)
-class Not:
+class Not(_Record):
     child: "Node"
 
 
-@dataclass(frozen=True)
-class And:
+class And(_Record):
     children: tuple["Node", ...]
     boost: float = 1.0
 
 
-@dataclass(frozen=True)
-class Or:
+class Or(_Record):
     children: tuple["Node", ...]
     boost: float = 1.0
 
 
-@dataclass(frozen=True)
-class Expansion:
+class Expansion(_Record):
     children: tuple[Term, ...]
     boost: float = 1.0
 
 
-@dataclass(frozen=True)
-class AndNot:
+class AndNot(_Record):
     positive: "Node"
     negative: "Node"
     boost: float = 1.0
 
 
-@dataclass(frozen=True)
-class AndMaybe:
+class AndMaybe(_Record):
     required: "Node"
     optional: "Node"
     boost: float = 1.0
 
 
-@dataclass(frozen=True)
-class Require:
+class Require(_Record):
     a: "Node"
     b: "Node"
     boost: float = 1.0

@@ -6,7 +6,6 @@ and every word is also looked up as a part of compounds, weighted low.
 doc_frequency, expand)."""
 from __future__ import annotations
 
-import dataclasses
 import math
 import re
 import time
@@ -181,7 +180,7 @@ def _expand_one(q: query.Query, dictionary, deadline: float | None,
     if isinstance(pattern, plan.Fuzzy):
         # The first letter is kept (as "Bedoelde u" does): walking the whole term dictionary
         # for every fuzzy word costs seconds at 100,000 pages, typos in the first letter are rare.
-        pattern = dataclasses.replace(pattern, prefix=max(1, pattern.prefix))
+        pattern = pattern.replace(prefix=max(1, pattern.prefix))
     try:
         got = dictionary.expand(pattern, limit, deadline, same_kind)
     except (re.error, ValueError):  # a pattern that cannot run finds nothing
