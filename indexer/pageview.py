@@ -18,6 +18,7 @@ from pathlib import Path
 from .analysis import PART_PREFIX, TOKEN_PATTERN, word_terms
 from .extract import ExtractionError
 from .extract.positions import PageWords
+from .passages import is_furniture
 
 #: The image widths offered (pixels); any other width asked for is refused, so the cache
 #: holds at most this many images per page.
@@ -199,9 +200,10 @@ def _matches(text: str, terms: frozenset) -> str | None:
 MARK_PADDING = 1.0  # points around a word's box, so a mark never clips a letter
 
 
-def hits(words: PageWords, terms: frozenset) -> list[dict]:
+def hits(words: PageWords, terms: frozenset, furniture=frozenset()) -> list[dict]:
     """The words the query's terms hit, as the highlighter marks them in the text: each hit
-    has one box, or two for a word broken over two lines with a hyphen."""
+    has one box, or two for a word broken over two lines with a hyphen. Words on a line of the
+    document's furniture (its running header or footer, passages.furniture_lines) are no hit."""
     out: list[dict] = []
     pad_x, pad_y = MARK_PADDING / words.width, MARK_PADDING / words.height
 
@@ -213,6 +215,12 @@ def hits(words: PageWords, terms: frozenset) -> list[dict]:
     if not terms:
         return out
     items = words.words
+    if furniture:
+        lines: dict[int, list[str]] = {}
+        for word in items:
+            lines.setdefault(word.line, []).append(word.text)
+        header = {n for n, texts in lines.items() if is_furniture(" ".join(texts), furniture)}
+        items = [word for word in items if word.line not in header]
     skip = False
     for i, word in enumerate(items):
         if skip:

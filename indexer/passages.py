@@ -54,6 +54,11 @@ def furniture_lines(pages: list[str]) -> list[str]:
     return sorted(k for k, n in counts.items() if n >= needed)
 
 
+def is_furniture(line: str, furniture) -> bool:
+    """Whether a line of a page is one of its document's furniture lines (furniture_lines)."""
+    return _key(line) in furniture
+
+
 def is_toc_line(line: str) -> bool:
     """A table-of-contents line ("2.1 Dreiging . . . . 12") or a line of dot leaders."""
     return bool(_TOC_LINE.search(line)) or bool(_LEADER.search(line)) and \

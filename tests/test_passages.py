@@ -3,7 +3,9 @@ suggestions that are words of the index, offered only when nothing is found."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
+from html import unescape as html_unescape
 
 import pytest
 
@@ -162,3 +164,33 @@ def test_a_header_word_adds_nothing_to_what_the_page_scores_without_it(furnished
 def test_a_phrase_in_the_running_header_finds_the_page(furnished_index):
     found = cli_search(furnished_index, '"jaarverslag marechaussee"')
     assert list(found) == ["Jaarverslag 2023"] and found["Jaarverslag 2023"]["score"] == 0.0
+
+
+def _doc_id(client, title: str) -> str:
+    return next(r["doc_id"] for r in client.get("/api/search?q=toezicht").get_json()["results"] if r["title"] == title)
+
+
+def test_the_document_page_shows_a_running_header_but_marks_no_word_of_it(furnished_index):
+    from webapp import create_app
+    client = create_app({"INDEX_DIR": str(furnished_index)}).test_client()
+    html = client.get(f"/document/{_doc_id(client, 'Kwartaalbericht 2024')}?q=marechaussee").get_data(as_text=True)
+    pages = dict(re.findall(r'<section[^>]*id="p(\d+)"(.*?)</section>', html, re.S))
+    assert [pages[str(n)].count("<mark>") for n in range(1, 6)] == [0, 0, 1, 0, 0]  # page 3's body, no header
+    assert "Kwartaalbericht Marechaussee 2024, blad 1" in pages["1"]
+    assert "De <mark>marechaussee</mark> controleert" in pages["3"]
+    assert "1 treffer voor ‘marechaussee’" in html
+    other = client.get(f"/document/{_doc_id(client, 'Jaarverslag 2023')}?q=marechaussee").get_data(as_text=True)
+    assert "<mark>" not in other and "Jaarverslag Marechaussee 2023" in other
+
+
+def test_the_page_view_marks_no_word_of_the_running_header(furnished_index, tmp_path):
+    from webapp import create_app
+    client = create_app({"INDEX_DIR": str(furnished_index), "PAGE_CACHE_DIR": str(tmp_path)}).test_client()
+    doc_id = _doc_id(client, "Kwartaalbericht 2024")
+    page3 = client.get(f"/document/{doc_id}/page/3?q=marechaussee").get_data(as_text=True)
+    assert "1 treffer op deze pagina" in page3
+    hits = json.loads(html_unescape(re.search(r'data-hits="([^"]*)"', page3).group(1)))
+    assert [h["text"] for h in hits] == ["marechaussee"]   # the body's word; "Marechaussee" of the header is none
+    page1 = client.get(f"/document/{doc_id}/page/1?q=marechaussee").get_data(as_text=True)
+    assert "Geen treffers op deze pagina." in page1
+    assert "1 treffer op deze pagina" in client.get(f"/document/{doc_id}/page/1?q=toezicht").get_data(as_text=True)

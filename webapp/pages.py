@@ -113,7 +113,7 @@ def page(doc_id, n):
         try:
             ocr = bool(page_text and page_text.get("ocr"))
             words = pageview.cached_words(page_cache(), record["sha"], path, n, ocr=ocr)
-            context["hits"] = pageview.hits(words, terms)
+            context["hits"] = pageview.hits(words, terms, frozenset(record.get("furniture") or ()))
         except pageview.PageError as e:
             current_app.logger.info("request %s: no word positions for %s p. %s: %s", g.request_id, doc_id, n, e)
             context["notice"] = g.t("positions_unavailable")

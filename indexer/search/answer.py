@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Iterator
 
 from ..analysis import lexicon
-from ..passages import readable
+from ..passages import furnished, readable
 from . import plan, publications, refer
 from . import request as limits
 from .cite import citation, passage_link
@@ -272,8 +272,11 @@ def document(source, doc_id: str, q: str = "", synonyms: bool = True, page: int 
     else:
         pages = engine.pages(doc_id)
     out_pages = []
+    furniture = frozenset(info.get("furniture") or ())
     for row in pages:
-        markup = highlight_text(row["content"], terms, whole=True)
+        # A running header's words are shown, never marked: they find the page but are no hit on it.
+        body = furnished(row["content"], furniture)[0] if furniture and terms else None
+        markup = highlight_text(row["content"], terms, whole=True, marked_in=body)
         out_pages.append({"page": row["page"], "html": markup, "hits": markup.count("<mark>"),
                           "ocr": bool(row.get("ocr"))})
     doc = {
@@ -324,4 +327,5 @@ def document_file(source, doc_id: str) -> dict | None:
         return None
     info = record.get("info") or {}
     return {"doc_id": doc_id, "sha": info.get("sha", ""), "paths": [f["path"] for f in info.get("files", [])],
-            "format": info.get("format"), "pages": info.get("pages"), "indexed": info.get("indexed")}
+            "format": info.get("format"), "pages": info.get("pages"), "indexed": info.get("indexed"),
+            "furniture": list(info.get("furniture") or ())}

@@ -152,10 +152,12 @@ def _best_window(text: str, marks: list) -> tuple[int, int]:
     return start, max(last, cut.start()) if cut else max(last, end)
 
 
-def highlight_text(text: str, terms: frozenset, whole: bool = False) -> str:
+def highlight_text(text: str, terms: frozenset, whole: bool = False, marked_in: str | None = None) -> str:
     """Escaped text with the query's words in <mark>: a passage of about PASSAGE_CHARS, or the
-    whole page. Every inflected form is marked, and so is a compound whose part was searched for."""
-    marks = _marks(text, terms) if terms else []
+    whole page. Every inflected form is marked, and so is a compound whose part was searched for.
+    marked_in: the same text with the lines that mark nothing blanked (its running header and
+    footer, passages.furnished), of the same length; those lines are shown but never marked."""
+    marks = _marks(text if marked_in is None else marked_in, terms) if terms else []
     if whole:
         return _render(text, 0, len(text), marks, collapse=False)
     if not marks:
