@@ -26,6 +26,7 @@ MANIFEST = re.compile(r"^checksums-(\d+)\.json$")
 TOC = re.compile(r"^_MAIN_(\d+)\.toc$")
 SEGMENT_FILE = re.compile(r"^MAIN_[0-9a-z]+\.[A-Za-z0-9_.]+$")
 LOCKS = {"MAIN_WRITELOCK", "MAIN_READLOCK"}
+VOCABULARY = re.compile(r"^vocabulary-\d+\.bin$")
 
 
 def sha256_of(path: Path) -> str:
@@ -153,6 +154,8 @@ def verify_files(folder: Path) -> Finding:
     for name in sorted(names - live - LOCKS):
         if MANIFEST.match(name) or TOC.match(name) or name.endswith(".tmp"):
             continue  # the bookkeeping of a commit in progress or killed
+        if VOCABULARY.match(name):
+            continue  # derived from the index, checked when read (search/vocabulary.py)
         if SEGMENT_FILE.match(name):
             finding.notices.append(f"{name} hoort bij geen enkel segment (over van een afgebroken commit; "
                                    "de volgende run ruimt het op)")

@@ -1,7 +1,8 @@
 """The only module that opens Whoosh indexes, writers and searchers.
 
 An index folder holds:
-  whoosh/        the Whoosh index (atomic commits; its MAIN_WRITELOCK is an OS lock)
+  whoosh/        the Whoosh index (atomic commits; its MAIN_WRITELOCK is an OS lock), with the
+                 checksums of its files (integrity.py) and the suggestions' word list (search/vocabulary.py)
   cache/         extracted text by content hash (see cache.py), outside the index
   version.json   schema and analyzer version the index was built with
   last-run.json  the report of the last indexing run
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import shutil
 import time
@@ -28,6 +30,7 @@ from whoosh.query import Term
 
 from . import integrity, names
 from .schema import DOCUMENT, build_schema, document_record_id, versions
+from .search import vocabulary
 from .search.engine import EngineUnavailable
 
 
@@ -252,6 +255,18 @@ class Store:
         if count > max_segments:
             with self.writer(timeout=30.0):
                 pass  # an empty commit with Whoosh's default policy merges the small segments
+        self.write_vocabulary()
+
+    def write_vocabulary(self) -> None:
+        """The suggestions' word list of the generation a run leaves (search/vocabulary.py); an
+        index without one still answers, its suggestions walk the term dictionary instead."""
+        ix = self.open()
+        try:
+            with ix.searcher() as s:
+                reader = s.reader()
+                vocabulary.write(reader, Path(ix.storage.folder), reader.generation())
+        except OSError as e:
+            logging.getLogger("kamerzoek.store").warning("vocabulary not written: %s", _brief(e))
 
     # -- reading -------------------------------------------------------------------
     @contextmanager

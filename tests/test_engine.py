@@ -46,7 +46,7 @@ class Watched(Engine):
     def _call(self, name, *args):
         whoosh_free(args, f"{name} arguments")
         result = getattr(self.inner, name)(*args)
-        if name in ("terms_within", "documents"):
+        if name in ("terms_within", "documents", "records"):
             result = list(result)
         whoosh_free(result, f"{name} result")
         self.calls.append(name)
@@ -79,8 +79,11 @@ class Watched(Engine):
     def terms_within(self, fieldname, text, maxdist, prefix, deadline=None):
         return self._call("terms_within", fieldname, text, maxdist, prefix, deadline)
 
-    def records(self, fieldname, value):
-        return self._call("records", fieldname, value)
+    def near_terms(self, fieldname, text, maxdist, prefix, deadline=None):
+        return self._call("near_terms", fieldname, text, maxdist, prefix, deadline)
+
+    def records(self, fieldname, value, limit=None):
+        return self._call("records", fieldname, value, limit)
 
     def lookup(self, fieldname, value):
         return self._call("lookup", fieldname, value)
@@ -115,7 +118,7 @@ def test_documents_similar_suggestions_and_status_go_through_the_seam(whoosh):
     assert engine.suggest(watched, "terorisme") == "terrorisme"
     overview = engine.index_overview(watched)
     assert overview["documents"] == len(list(whoosh.documents())) > 0
-    assert {"document", "pages", "more_like_this", "terms_within", "doc_frequency", "documents"} <= set(watched.calls)
+    assert {"document", "pages", "more_like_this", "near_terms", "records", "doc_frequency", "documents"} <= set(watched.calls)
 
 
 def test_plan_is_our_own_dataclasses(whoosh):

@@ -356,8 +356,11 @@ class OpenSearchEngine(Engine):
         return iter([stored(hit["_source"]) for hit in self.store.scan({"term": {"kind": "doc"}})])
 
     @_guarded
-    def records(self, fieldname: str, value: str) -> Iterator[dict]:
-        """Pages and documents whose keyword field holds value (e.g. the pages citing an identifier)."""
+    def records(self, fieldname: str, value: str, limit: int | None = None) -> Iterator[dict]:
+        """Pages and documents whose field holds value (e.g. the pages citing an identifier)."""
+        if limit is not None:
+            hits = self.call("het lezen van records", {"size": limit, "query": {"term": {fieldname: value}}})
+            return iter([stored(hit["_source"]) for hit in hits["hits"]["hits"]])
         return iter([stored(hit["_source"]) for hit in self.store.scan({"term": {fieldname: value}})])
 
     # -- the term dictionary ---------------------------------------------------------

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Hashable, Iterable, Iterator
 
+from ..analysis import PART_PREFIX
 from . import plan
 
 
@@ -118,9 +119,10 @@ class Engine(abc.ABC):
         """Every document record (for the status overview and the publications' groups)."""
 
     @abc.abstractmethod
-    def records(self, fieldname: str, value: str) -> Iterator[dict]:
-        """The records (pages and documents) whose keyword field holds value, e.g. the pages
-        that cite an identifier (field "cites")."""
+    def records(self, fieldname: str, value: str, limit: int | None = None) -> Iterator[dict]:
+        """The records (pages and documents) whose field holds value (a keyword, or an index
+        term of a text field), e.g. the pages that cite an identifier (field "cites"); at most
+        limit of them, in no particular order."""
 
     # -- the term dictionary (suggestions, expansion, compound parts) -----------------
     @abc.abstractmethod
@@ -142,6 +144,15 @@ class Engine(abc.ABC):
     def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int,
                      deadline: float | None = None) -> Iterable[str]:
         """The field's terms within maxdist edits of text, sharing its first prefix characters."""
+
+    def near_terms(self, fieldname: str, text: str, maxdist: int, prefix: int,
+                   deadline: float | None = None) -> list[tuple[str, int]]:
+        """(term, document frequency) of the field's words (no compound part terms, no numbers)
+        within maxdist edits of text sharing its first prefix characters, in term order: the
+        candidates of a suggestion. An engine may answer from a word list of an earlier commit."""
+        return [(t, self.doc_frequency(fieldname, t))
+                for t in self.terms_within(fieldname, text, maxdist, prefix, deadline)
+                if not t.startswith(PART_PREFIX) and t.isalpha()]
 
     @abc.abstractmethod
     def lookup(self, fieldname: str, value: str) -> str | None:

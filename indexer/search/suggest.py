@@ -4,52 +4,46 @@ from __future__ import annotations
 import re
 import time
 
-from ..analysis import PART_PREFIX, analyze, fold, word_terms
-from . import plan
-from .engine import Filters, ResultsPage, as_engine
-from .expand import within_distance
+from rapidfuzz.distance import OSA
+
+from ..analysis import analyze, fold, word_terms
+from .engine import as_engine
 from .language import _BINARY, _UNARY
 from .request import SUGGEST_BELOW
 
 _SUGGEST_WORD = re.compile(r'(?<![\w:~*"])([^\W\d_]{4,})(?![\w:~*])')
-
-
-def _distance(a: str, b: str) -> int:
-    """Damerau-Levenshtein distance (adjacent transpositions count once)."""
-    prev2, prev = None, list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-            if prev2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[-1]
-
-
 _WORD = re.compile(r"[^\W\d_]+")
 #: Pages read to find the words behind an index term (each a few thousand characters).
 SURFACE_PAGES = 3
+#: Candidates tried in turn for one that still stands on a page.
+SURFACE_TRIES = 3
 
 
-def _indexed_surface(engine, term: str, typed: str, deadline: float | None = None) -> str | None:
+def _indexed_surface(engine, term: str, typed: str) -> str | None:
     """A word as it stands in the indexed text whose own term is this one, closest to what was
-    typed (then the most frequent on those pages); None when no page shows one."""
-    deadline = time.monotonic() + 1.0 if deadline is None else deadline
-    matches = engine.search(plan.Term("content", term), Filters(), ResultsPage(0, SURFACE_PAGES, "relevance", 1),
-                            deadline)
-    found: dict[str, int] = {}
-    head = term[:3]
-    for match in matches.documents:
-        for hit in match.pages:
-            content = hit.record.get("content") or ""
-            for m in _WORD.finditer(content):
-                word = m.group(0).lower()
-                if fold(word[:3]) == head and word_terms(word)[:1] == (term,):
-                    found[word] = found.get(word, 0) + 1
+    typed (then the most frequent on those pages); None when no live page shows one."""
+    counts: dict[str, int] = {}
+    # A word starts with its term, give or take the stemmer's last letters (gevallen: geval,
+    # stokstaartje: stokstaartj) and its accents: only such words are analysed.
+    head = term[:max(3, len(term) - 2)]
+    for record in engine.records("content", term, limit=SURFACE_PAGES):
+        low = (record.get("content") or "").lower()
+        folded = fold(low)
+        if len(folded) != len(low):   # a letter that folds to two: the words one by one
+            for m in _WORD.finditer(low):
+                if fold(m.group(0)).startswith(term[:3]):
+                    counts[m.group(0)] = counts.get(m.group(0), 0) + 1
+            continue
+        at = folded.find(head)
+        while at >= 0:
+            m = _WORD.match(low, at)
+            if m and not (at and low[at - 1].isalpha()):
+                counts[m.group(0)] = counts.get(m.group(0), 0) + 1
+            at = folded.find(head, at + len(head))
+    found = {word: n for word, n in counts.items() if word_terms(word)[:1] == (term,)}
     if not found:
         return None
-    return min(found, key=lambda w: (_distance(fold(w), typed), -found[w], w))
+    return min(found, key=lambda w: (OSA.distance(fold(w), typed), -found[w], w))
 
 
 def suggest(source, text: str, deadline: float | None = None) -> str | None:
@@ -71,24 +65,17 @@ def suggest(source, text: str, deadline: float | None = None) -> str | None:
         if df >= SUGGEST_BELOW:
             continue
         typed = fold(word.lower())
-        best = None
-        # Every term sharing the prefix gets an edit-distance test in Python: two letters for
-        # long words (typos in the first two letters of a long word are rare) cut that tenfold.
-        # One walk of the dictionary to distance 2; a term within 1 edit goes first.
+        # Candidates: the words within 2 edits sharing the first letter (two for long words: typos
+        # in the first two letters of a long word are rare), from the engine's word list. Ranked
+        # by edit distance with a swap of two neighbouring letters as one edit, then frequency.
         prefix = 2 if len(term) >= 7 else 1
-        for candidate in reader.terms_within("content", term, 2, prefix, deadline=deadline):
-            if candidate == term or candidate.startswith(PART_PREFIX) or not candidate.isalpha():
-                continue
-            cdf = reader.doc_frequency("content", candidate)
-            if cdf <= max(df * 10, 0) or cdf < 1:
-                continue
-            key = (1 if within_distance(candidate, term, 1) else 2, _distance(term, candidate), -cdf)
-            if best is None or key < best[0]:
-                best = (key, candidate)
-        if best is None:
-            continue
-        # A word that stands in the index, never a stem ("halfjaarsrapportag").
-        replacement = _indexed_surface(reader, best[1], typed, deadline)
+        ranked = sorted((OSA.distance(term, candidate), -cdf, candidate)
+                        for candidate, cdf in reader.near_terms("content", term, 2, prefix, deadline=deadline)
+                        if candidate != term and cdf >= 1 and cdf > df * 10)
+        # A word that stands in the index, never a stem ("halfjaarsrapportag"); a word list of an
+        # earlier commit may name a term whose pages have gone since: then the next one.
+        replacement = next(filter(None, (_indexed_surface(reader, candidate, typed)
+                                         for _, _, candidate in ranked[:SURFACE_TRIES])), None)
         if replacement is None:
             continue
         if word[:1].isupper():

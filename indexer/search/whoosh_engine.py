@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import logging
 import pickle
 import struct
 import threading
@@ -23,7 +24,7 @@ from ..analysis import PART_PREFIX
 from ..schema import DOCUMENT, PAGE, document_record_id
 from ..store import Store
 from .searcher_pool import SearcherPool
-from . import plan, publications
+from . import plan, publications, vocabulary
 from .columns import _generation_key
 from .engine import DocumentMatch, Engine, EngineUnavailable, Filters, Matches, PageMatch, ResultsPage
 from .expand import Expansion, expand_fuzzy, expand_prefix, expand_wildcard, prefix_terms, terms_within
@@ -40,6 +41,7 @@ READ_ERRORS = (OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingErr
 # damage only when the index files differ from their checksums (or have none to compare).
 MAYBE_DAMAGE = (IndexError, KeyError, ValueError, TypeError, AttributeError)
 DAMAGE = READ_ERRORS + MAYBE_DAMAGE
+_log = logging.getLogger("kamerzoek.search")
 
 
 class IndexDamaged(EngineUnavailable):
@@ -284,8 +286,25 @@ class WhooshEngine(Engine):
                             words=words)
 
     @_reads
-    def records(self, fieldname: str, value: str) -> Iterator[dict]:
-        return [dict(r) for r in self._searcher().documents(**{fieldname: value})]
+    def near_terms(self, fieldname: str, text: str, maxdist: int, prefix: int,
+                   deadline: float | None = None) -> list[tuple[str, int]]:
+        """From the word list the last run wrote (vocabulary.py), read once per process; without
+        one, or with a damaged one, by walking the term dictionary."""
+        searcher = self._searcher()
+        if self.store is not None and fieldname == vocabulary.FIELD:
+            found = vocabulary.Vocabulary.latest(self.store.whoosh_dir, searcher.reader().generation() or 0)
+            if found is not None:
+                try:
+                    return found.near(text, maxdist, prefix)
+                except vocabulary.VocabularyError as e:
+                    _log.warning("suggestions walk the term dictionary: %s", e)
+        return super().near_terms(fieldname, text, maxdist, prefix, deadline)
+
+    @_reads
+    def records(self, fieldname: str, value: str, limit: int | None = None) -> Iterator[dict]:
+        searcher = self._searcher()
+        found = searcher.docs_for_query(query.Term(fieldname, value))
+        return [dict(searcher.stored_fields(n)) for n in itertools.islice(found, limit)]
 
     @_reads
     def lookup(self, fieldname: str, value: str) -> str | None:
