@@ -26,7 +26,7 @@ MANIFEST = re.compile(r"^checksums-(\d+)\.json$")
 TOC = re.compile(r"^_MAIN_(\d+)\.toc$")
 SEGMENT_FILE = re.compile(r"^MAIN_[0-9a-z]+\.[A-Za-z0-9_.]+$")
 LOCKS = {"MAIN_WRITELOCK", "MAIN_READLOCK"}
-VOCABULARY = re.compile(r"^vocabulary-\d+\.bin$")
+VOCABULARY = re.compile(r"^vocabulary-(\d+|part-[\w.-]+)\.bin$")
 
 
 def sha256_of(path: Path) -> str:

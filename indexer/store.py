@@ -263,8 +263,8 @@ class Store:
         ix = self.open()
         try:
             with ix.searcher() as s:
-                reader = s.reader()
-                vocabulary.write(reader, Path(ix.storage.folder), reader.generation())
+                readers = [leaf.reader() for leaf, _ in s.leaf_searchers()]
+                vocabulary.write(readers, Path(ix.storage.folder), s.reader().generation())
         except OSError as e:
             logging.getLogger("kamerzoek.store").warning("vocabulary not written: %s", _brief(e))
 

@@ -4,6 +4,7 @@ that still stand on a page; a damaged list is not used (suggestions walk the ter
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -33,7 +34,16 @@ def suggestion(index_dir: Path, q: str) -> str | None:
 
 
 def word_lists(index_dir: Path) -> list[str]:
-    return sorted(p.name for p in (index_dir / "whoosh").glob("vocabulary-*.bin"))
+    return sorted(p.name for p in (index_dir / "whoosh").glob("vocabulary-*.bin") if re.fullmatch(r"vocabulary-\d+\.bin", p.name))
+
+
+def parts(index_dir: Path) -> dict[str, tuple[int, bytes]]:
+    """The per-segment word lists: name -> (modification time, content)."""
+    return {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in (index_dir / "whoosh").glob("vocabulary-part-*.bin")}
+
+
+def segments(index_dir: Path) -> set[str]:
+    return {p.stem.split("_", 1)[1] for p in (index_dir / "whoosh").glob("MAIN_*.seg")}
 
 
 def live_generation(index_dir: Path) -> int:
@@ -101,3 +111,30 @@ def test_a_damaged_word_list_is_not_used(docs, tmp_path, damage):
         path.write_bytes(b"\x00" * len(data))
     assert suggestion(index_dir, "marechausee") == "marechaussee"
     assert suggestion(index_dir, "flamignokolonie") == "flamingokolonie"
+
+
+def test_a_run_reads_only_the_segments_it_wrote_and_a_damaged_segment_list_is_read_again(docs, tmp_path):
+    index_dir = tmp_path / "index"
+    index(docs, index_dir)
+    before = parts(index_dir)
+    assert {name[len("vocabulary-part-MAIN_"):-len(".bin")] for name in before} == segments(index_dir)
+    (docs / NEW[0]).write_text(NEW[1], encoding="utf-8")
+    index(docs, index_dir)
+    after = parts(index_dir)
+    assert len(after) == len(before) + 1
+    assert {name: after[name] for name in before} == before          # the earlier segments' lists untouched
+    assert suggestion(index_dir, "pantomine") == "pantomime"
+
+    # One segment's list damaged (same length: only its checksum tells) and the generation's list gone:
+    # the next run, which changes nothing, writes the generation's list again from the segments.
+    name = next(n for n, (_, data) in before.items() if b"marechaussee\t" in data)
+    damaged = index_dir / "whoosh" / name
+    damaged.write_bytes(before[name][1].replace(b"marechaussee\t", b"marechauxsee\t"))
+    for listed in word_lists(index_dir):
+        (index_dir / "whoosh" / listed).unlink()
+    index(docs, index_dir)
+    assert word_lists(index_dir) == [f"vocabulary-{live_generation(index_dir)}.bin"]
+    generation_list = (index_dir / "whoosh" / word_lists(index_dir)[0]).read_bytes()
+    assert b"marechaussee\t" in generation_list and b"marechauxsee" not in generation_list
+    assert damaged.read_bytes() == before[name][1]                     # the segment's list written again
+    assert suggestion(index_dir, "marechausee") == "marechaussee"
