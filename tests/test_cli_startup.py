@@ -42,6 +42,8 @@ def test_search_imports_neither_flask_nor_pdfminer_nor_the_build(corpus_index, t
     got = probe(["search", "terrorisme", "--index", str(corpus_index)], {"KAMERZOEK_CACHE_DIR": str(tmp_path)})
     assert "documenten voor 'terrorisme'" in got["out"]
     assert heavy_in(got["modules"]) == []
+    # edit distances only for a fuzzy query or a suggestion (a query that finds nothing): 10 ms of imports
+    assert not [m for m in got["modules"] if m.startswith("rapidfuzz")]
 
 
 def test_help_imports_no_search_engine_at_all(tmp_path):

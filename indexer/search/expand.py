@@ -18,8 +18,6 @@ import re
 import time
 from typing import Iterator
 
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
 
 MAX_FUZZY_DISTANCE = 2
 CHECK_EVERY = 256
@@ -80,6 +78,7 @@ def expand_wildcard(reader, fieldname: str, pattern: str, limit: int, deadline: 
 
 def within_distance(word: str, term: str, maxdist: int) -> bool:
     """Whether word is at most maxdist Levenshtein edits from term."""
+    from rapidfuzz.distance import Levenshtein  # imported when a query needs it: 10 ms of every process
     return Levenshtein.distance(word, term, score_cutoff=maxdist) <= maxdist
 
 
@@ -90,6 +89,8 @@ def expand_fuzzy(reader, fieldname: str, term: str, maxdist: int, prefixlength: 
     maxdist = max(0, min(maxdist, MAX_FUZZY_DISTANCE))
     extra = accept or (lambda word: True)
     if words is not None:  # one call over the listed terms, in dictionary order
+        from rapidfuzz import process
+        from rapidfuzz.distance import Levenshtein
         close = process.extract(term, words, scorer=Levenshtein.distance, score_cutoff=maxdist, limit=None)
         return _collect((words[i] for i in sorted(i for _, _, i in close)), extra, limit, deadline)
     source = _walk(reader, fieldname, term[:prefixlength])

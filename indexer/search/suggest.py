@@ -4,8 +4,6 @@ from __future__ import annotations
 import re
 import time
 
-from rapidfuzz.distance import OSA
-
 from ..analysis import analyze, fold, word_terms
 from .engine import as_engine
 from .language import _BINARY, _UNARY
@@ -43,6 +41,7 @@ def _indexed_surface(engine, term: str, typed: str) -> str | None:
     found = {word: n for word, n in counts.items() if word_terms(word)[:1] == (term,)}
     if not found:
         return None
+    from rapidfuzz.distance import OSA
     return min(found, key=lambda w: (OSA.distance(fold(w), typed), -found[w], w))
 
 
@@ -69,6 +68,7 @@ def suggest(source, text: str, deadline: float | None = None) -> str | None:
         # in the first two letters of a long word are rare), from the engine's word list. Ranked
         # by edit distance with a swap of two neighbouring letters as one edit, then frequency.
         prefix = 2 if len(term) >= 7 else 1
+        from rapidfuzz.distance import OSA  # here, not at the top: a search that finds something never needs it
         ranked = sorted((OSA.distance(term, candidate), -cdf, candidate)
                         for candidate, cdf in reader.near_terms("content", term, 2, prefix, deadline=deadline)
                         if candidate != term and cdf >= 1 and cdf > df * 10)

@@ -32,9 +32,6 @@ import zlib
 from collections import OrderedDict
 from pathlib import Path
 
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
-
 from ..analysis import PART_PREFIX
 
 MAGIC = b"KZVOCAB1\n"
@@ -209,6 +206,8 @@ class Vocabulary:
     def near(self, text: str, maxdist: int, prefix: int) -> list[tuple[str, int]]:
         """(term, document frequency) of the terms within maxdist Levenshtein edits of text that
         share its first prefix letters (at least one), in term order."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import Levenshtein
         head = text[:max(prefix, 1)]
         keys = [k for k in self._table if k.startswith(head) or (len(head) > len(k) and head.startswith(k))]
         out = []
