@@ -120,6 +120,9 @@ class BulkWriter:
             title = analysed(record["title"])
             record["title_terms"], record["title_length"], tf["t"] = title.value, title.length, title.counts
         record["tf"] = tf
+        if self.sender is not None:   # a rebuild: on its way at once, the batch is whole anyway
+            self.sender.add(record)
+            return
         doc_id = record.get("doc_id")
         if doc_id in self.deleted:
             self.deleted[doc_id].add(record["id"])
@@ -130,6 +133,9 @@ class BulkWriter:
     def delete_by_term(self, fieldname: str, value: str) -> None:
         if fieldname != "doc_id":
             raise ValueError(fieldname)
+        if self.sender is not None:
+            self.sender.delete(value)
+            return
         self.deleted.setdefault(value, set())
 
     def cancel(self) -> None:
@@ -138,9 +144,7 @@ class BulkWriter:
 
     def commit(self) -> None:
         if self.sender is not None:
-            self.sender.add(self.actions, self.deleted)
             self.rejected = self.sender.take_rejected()
-            self.actions, self.deleted = [], {}
             return
         from opensearchpy import helpers
         client = self.store.client
@@ -207,15 +211,17 @@ def doc_id_of(record_id: str) -> str:
 class BulkSender:
     """A rebuild's records, sent in bodies of about BULK_BYTES from a thread of its own.
 
-    Bodies are cut between documents; one is on its way and one waits at most, so the main
-    process (analysing the next pages meanwhile) holds at most two. Records the engine refuses
+    Records are handed over as they are written (a rebuild's batches are never cancelled: a run
+    that fails leaves the whole index unused). Bodies are cut between documents; one is on its
+    way and two wait at most, so the main process (analysing the next pages meanwhile) holds
+    three at most. Records the engine refuses
     come back through take_rejected(), with the files of their document; their documents'
     records are removed in settle(), when every body has arrived. A failure to reach the
     engine is raised in the main thread at its next call."""
 
     def __init__(self, store: OpenSearchStore, index: str, body_bytes: int = BULK_BYTES):
         self.store, self.index, self.body_bytes = store, index, body_bytes
-        self._queue: queue.Queue = queue.Queue(maxsize=1)
+        self._queue: queue.Queue = queue.Queue(maxsize=2)
         self._body: list[bytes] = []
         self._files: dict[str, list] = {}      # doc_id -> its files, for the body being filled
         self._size = 0
@@ -229,26 +235,31 @@ class BulkSender:
         self._thread.start()
 
     # -- the main thread ------------------------------------------------------------
-    def add(self, records: list[dict], deleted: dict[str, set]) -> None:
-        """A committed batch (whole documents): its records, and the doc_ids whose other records
-        must go. A new index holds no other records, unless this run wrote the document before."""
+    def delete(self, doc_id: str) -> None:
+        """The document's other records must go: a new index holds none, unless this run
+        wrote the document before (its records written from now on stay)."""
         self._raise()
-        for doc_id, ids in deleted.items():
-            if doc_id in self.sent_docs:
-                self.rewritten[doc_id] = set(ids)
-        for record in records:
-            doc_id = record.get("doc_id") or doc_id_of(record["id"])
-            self.sent_docs.add(doc_id)
-            if record.get("kind") == "doc":
-                self._files[doc_id] = (record.get("info") or {}).get("files") or []
-            action = json.dumps({"index": {"_id": record["id"]}}, ensure_ascii=False)
-            line = (action + "\n" + json.dumps(record, ensure_ascii=False, separators=(",", ":"),
-                                                 default=_json_default) + "\n").encode("utf-8")
-            self._body.append(line)
-            self._size += len(line)
-            # Between documents; inside one only when it alone is far bigger than a body.
-            if self._size >= self.body_bytes and (record.get("kind") == "doc" or self._size >= 4 * self.body_bytes):
-                self._cut()
+        if doc_id in self.sent_docs:
+            self.rewritten[doc_id] = set()
+
+    def add(self, record: dict) -> None:
+        """One record, into the body being filled; a full body goes to the sender."""
+        self._raise()
+        doc_id = record.get("doc_id") or doc_id_of(record["id"])
+        self.sent_docs.add(doc_id)
+        if doc_id in self.rewritten:
+            self.rewritten[doc_id].add(record["id"])
+        if record.get("kind") == "doc":
+            self._files[doc_id] = (record.get("info") or {}).get("files") or []
+        line = (json.dumps({"index": {"_id": record["id"]}}) + "\n"
+                + json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+                + "\n").encode("utf-8")
+        self._body.append(line)
+        self._size += len(line)
+        # Between documents (a document's own record comes last); inside one only when it alone
+        # is far bigger than a body.
+        if self._size >= self.body_bytes and (record.get("kind") == "doc" or self._size >= 4 * self.body_bytes):
+            self._cut()
 
     def take_rejected(self) -> list[dict]:
         """The documents refused since the last call: [{"doc_id", "message", "files"}]."""
@@ -281,7 +292,7 @@ class BulkSender:
         if self._body:
             body, files = b"".join(self._body), self._files
             self._body, self._files, self._size = [], {}, 0
-            self._queue.put((body, files))   # waits while the sender is one body behind
+            self._queue.put((body, files))   # waits while the sender is two bodies behind
             self._raise()
 
     def _raise(self) -> None:
