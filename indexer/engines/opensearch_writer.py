@@ -1,13 +1,13 @@
 """Writing to the OpenSearch index: records analysed by Kamerzoek's own analyzer, in bulk.
 
 A page record carries, besides its terms (``content``, ``title_terms``, ``vocab``; see
-opensearch.py), what Kamerzoek needs to score its pages exactly as Whoosh does
+opensearch_mapping.py), what Kamerzoek needs to score its pages exactly as Whoosh does
 (opensearch_rescore.py): ``tf`` (stored only: each encoded term's occurrences in the content
 ``c`` and the title ``t``) and ``content_length`` / ``title_length`` (tokens, as Whoosh counts
 a field's length; summed for the average length).
 
 An incremental run sends each batch in bulk at its commit and refreshes, so searchers see it.
-A rebuild writes into a new index no searcher reads (opensearch.py): its batches go to a
+A rebuild writes into a new index no searcher reads (opensearch.py): its records go to a
 BulkSender, which sends bodies of about BULK_BYTES from a thread of its own while the main
 process analyses the next pages, and nothing is refreshed until the end.
 """
@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING
 
 from ..analysis import PART_PREFIX, dutch_analyzer
 from ..store import StoreError
-from .opensearch import BULK_ACTIONS, BULK_BYTES, FILLER, RECORD_TOKEN, TIMEOUT, EngineUnavailableError, brief, encode
+from .opensearch import BULK_ACTIONS, BULK_BYTES, TIMEOUT, EngineUnavailableError, brief
+from .opensearch_mapping import FILLER, RECORD_TOKEN, encode
 
 if TYPE_CHECKING:
     from .opensearch import OpenSearchStore
