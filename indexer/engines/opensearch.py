@@ -228,7 +228,7 @@ class OpenSearchStore(Store):
                    body={"index": {"number_of_replicas": self.replicas,
                                    "refresh_interval": configured["refresh_interval"]}})
         self._wait_healthy(new, GREEN_SECONDS)
-        test_pause("alias")
+        pause_for_test("alias")
         old = self.live_index()
         actions = [{"add": {"index": new, "alias": self.alias}}]
         if old and old != new:
@@ -348,7 +348,7 @@ def stored(source: dict) -> dict:
     return out
 
 
-def test_pause(point: str) -> None:
+def pause_for_test(point: str) -> None:
     """Crash tests hold a run at a point with KAMERZOEK_TEST_PAUSE=POINT:SECONDS (here: "alias",
     a rebuild's new index complete and green, the alias not yet moved); the pid goes to the file
     KAMERZOEK_TEST_PAUSE_MARKER names."""
