@@ -244,6 +244,11 @@ class Store:
         table of contents that makes them live last, so a commit never lands half)."""
         return self.writer(timeout=timeout, merge=merge)
 
+    def settle(self) -> list[dict]:
+        """Wait for writes still on their way to a distributed engine; returns the documents it
+        refused meanwhile ([{"doc_id", "message", "files"}]). Whoosh writes at commit: none."""
+        return []
+
     def tidy(self, max_segments: int = MAX_SEGMENTS) -> None:
         """Merge small segments once a run has left more than max_segments.
 

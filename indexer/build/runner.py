@@ -251,7 +251,7 @@ class _Run:
         # Removals last, after their replacements are in.
         for doc in self.removals:
             self.writer.remove(doc)
-        self.writer.commit()
+        self.writer.finish()
 
     def _executor(self, pending: dict) -> Executor:
         if self.executor is None:

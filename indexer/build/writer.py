@@ -74,11 +74,17 @@ class BatchWriter:
             if self.progress:
                 self.progress({"event": "committed"})
 
+    def finish(self) -> None:
+        """The last commit, and whatever the engine still had on its way (a rebuild's bodies)."""
+        self.commit()
+        self._report_rejected(self.store.settle())
+
     def _report_rejected(self, rejected) -> None:
         """Documents a distributed engine refused (its writer removed them): reported as
-        unreadable, so the run goes on and the next run tries them again."""
+        unreadable, so the run goes on and the next run tries them again. A rebuild's refusals
+        come back a commit or more later, with their files."""
         for item in rejected:
-            files = self._files.pop(item["doc_id"], None) or [{"path": item["doc_id"]}]
+            files = self._files.pop(item["doc_id"], None) or item.get("files") or [{"path": item["doc_id"]}]
             for entry in files:
                 self.report.unreadable.append({"path": entry["path"], "reason": "rejected",
                                                "message": describe("rejected", item["message"])})

@@ -1,29 +1,13 @@
-"""The OpenSearch index: connection, mapping, versions, rebuilds by alias (writers: opensearch_writer.py).
-
-Kamerzoek keeps one analyzer. Pages are sent to OpenSearch already analysed by
-``indexer.analysis`` (the same tokens the Whoosh schema indexes), so both engines match the
-same pages by construction:
-
-  content        the page's main terms, in order, at their Whoosh positions (a stop word's
-                 position holds a filler token that the field's analyzer drops, leaving the
-                 same gap), so phrase queries with slop behave as in Whoosh; then the compound
-                 and hyphen part terms (Whoosh's "~term"), which count in the length as in Whoosh
-  title_terms    the same for the title
-  furniture      the terms of the page's running headers and footers (indexed apart from content,
-                 see schema.py): matched with boost 0, so they find a page and score nothing
-  vocab          the page's distinct terms as keywords: the term dictionary for prefix,
-                 wildcard and fuzzy expansion and for suggestions
-  text           the page text itself, for Kamerzoek's own highlighting
-  tf, content_length, title_length
-                 each term's occurrences and the fields' lengths, stored: the best candidates
-                 are scored again in Python exactly as Whoosh scores them (opensearch_rescore.py)
-
-Terms are encoded so OpenSearch's standard tokenizer keeps each one whole: letters a-z and
-digits stay, any other character becomes ``_<hex>_`` (``2020-2021`` -> ``2020_2d_2021``).
+"""The OpenSearch index: connection, versions, rebuilds by alias (the mapping and the terms'
+encoding: opensearch_mapping.py; writers: opensearch_writer.py).
 
 The name in the URL is an alias. A rebuild writes a new index beside the live one and
 switches the alias in one atomic request; a killed rebuild leaves the alias where it was
-(its half-built index is removed by the next rebuild).
+(its half-built index is removed by the next rebuild). No searcher reads the new index until
+then, so it is built for speed: no replicas, no refresh per commit, bodies sent from a thread
+while the next pages are analysed (opensearch_writer.BulkSender); at the end it is refreshed and
+flushed, given its replicas, and the alias moves only once it is green (all copies in place),
+waiting up to KAMERZOEK_ENGINE_GREEN_SECONDS (600).
 """
 from __future__ import annotations
 
@@ -36,93 +20,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
-from ..schema import versions
 from ..store import IndexMissingError, IndexVersionError, Store, StoreError
 from . import EngineURL
+from .opensearch_mapping import index_body, index_meta
 
 log = logging.getLogger("kamerzoek.opensearch")
 
-#: Bumped when the mapping or the encoding of terms changes; stored in the index's _meta.
-MAPPING_VERSION = 5     # 4: tf, content_length and title_length, for Whoosh's scores; 5: furniture
-FILLER = "_0_"          # never an encoded term: the analyzer makes no NUL character
-RECORD_TOKEN = "_1_"    # nor this one (U+0001): the content of a record that is no page
 BULK_ACTIONS = 500
-BULK_BYTES = 8 * 1024 * 1024
-K1, B = 1.2, 0.75       # Whoosh's BM25F defaults
+BULK_BYTES = int(float(os.environ.get("KAMERZOEK_ENGINE_BULK_MB", "8")) * 2**20)   # one bulk body
 TIMEOUT = float(os.environ.get("KAMERZOEK_ENGINE_TIMEOUT", "30"))
+GREEN_SECONDS = float(os.environ.get("KAMERZOEK_ENGINE_GREEN_SECONDS", "600"))
 
 
 class EngineUnavailableError(StoreError):
     """The engine cannot be reached (exit code 3)."""
-
-
-def encode(term: str) -> str:
-    out = []
-    for ch in term:
-        if "a" <= ch <= "z" or "0" <= ch <= "9":
-            out.append(ch)
-        else:
-            out.append(f"_{ord(ch):x}_")
-    return "".join(out)
-
-
-def decode(token: str) -> str:
-    out, i = [], 0
-    while i < len(token):
-        if token[i] == "_":
-            j = token.index("_", i + 1)
-            out.append(chr(int(token[i + 1:j], 16)))
-            i = j + 1
-        else:
-            out.append(token[i])
-            i += 1
-    return "".join(out)
-
-
-def index_meta() -> dict:
-    return {"kamerzoek": dict(versions(), mapping=MAPPING_VERSION)}
-
-
-def index_body(shards: int, replicas: int) -> dict:
-    terms = {"type": "text", "analyzer": "kamerzoek_terms", "similarity": "whoosh_bm25"}
-    keyword = {"type": "keyword"}
-    return {
-        "settings": {
-            "number_of_shards": shards, "number_of_replicas": replicas,
-            "refresh_interval": "-1",
-            "max_result_window": 110_000,   # every document of an export, a chunk at a time
-            "analysis": {"analyzer": {"kamerzoek_terms": {
-                # Our terms are already analysed: the standard tokenizer keeps each encoded term
-                # whole, and the filler is dropped, leaving its position empty.
-                "type": "standard", "stopwords": [FILLER], "max_token_length": 4096}}},
-            "similarity": {"whoosh_bm25": {"type": "BM25", "k1": K1, "b": B}},
-        },
-        "mappings": {
-            "dynamic": "strict",
-            "_meta": index_meta(),
-            "_source": {"excludes": ["content", "title_terms", "furniture", "vocab"]},
-            "properties": {
-                "id": keyword, "kind": keyword, "doc_id": keyword,
-                "page": {"type": "integer"},
-                "content": terms,
-                "title_terms": terms,
-                "furniture": {"type": "text", "analyzer": "kamerzoek_terms", "norms": False},
-                "vocab": keyword,
-                "text": {"type": "text", "index": False},
-                "title": {"type": "text", "index": False},
-                "type": keyword, "dossier": keyword, "number": keyword, "vergaderjaar": keyword,
-                "identifier": keyword, "cites": keyword,
-                "year": {"type": "integer"},
-                "date": {"type": "date", "format": "strict_date_optional_time"},
-                "ocr": {"type": "boolean"},
-                "info": {"type": "object", "enabled": False},
-                # What opensearch_rescore.py scores a page from (opensearch_writer.py fills them).
-                "tf": {"type": "object", "enabled": False},
-                "content_length": {"type": "integer", "index": False},
-                "title_length": {"type": "integer", "index": False},
-            },
-        },
-    }
 
 
 def connect(url: EngineURL):
@@ -190,6 +101,7 @@ class OpenSearchStore(Store):
         self.replicas = replicas if replicas is not None else int(os.environ.get("KAMERZOEK_ENGINE_REPLICAS", "1"))
         self._client = None
         self._target: str | None = None     # the concrete index writers write to
+        self._sender = None                 # a rebuild's BulkSender
 
     @property
     def client(self):
@@ -255,17 +167,24 @@ class OpenSearchStore(Store):
             self._target = self.live_index()
         return self._ix
 
-    def _new_index(self) -> str:
+    def _new_index(self, replicas: int | None = None) -> str:
         name = f"{self.alias}-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}"
+        replicas = self.replicas if replicas is None else replicas
         self._call("het aanmaken van de index", self.client.indices.create, index=name,
-                   body=index_body(self.shards, self.replicas))
+                   body=index_body(self.shards, replicas))
         self._wait_healthy(name)
         return name
 
-    def _wait_healthy(self, name: str) -> None:
-        wanted = "green" if self.replicas else "yellow"
-        self._call("het wachten op de index", self.client.cluster.health, index=name,
-                   wait_for_status=wanted, timeout="60s", request_timeout=70)
+    def _wait_healthy(self, name: str, seconds: float = 60.0) -> None:
+        """Until every copy of the index's shards is in place (green)."""
+        health = self._call("het wachten op de index", self.client.cluster.health, index=name,
+                            wait_for_status="green", timeout=f"{seconds:g}s", request_timeout=seconds + 10,
+                            ignore=408)
+        if health.get("timed_out") or health.get("status") != "green":
+            raise StoreError(f"de index {name} op {self.url} werd niet binnen {seconds:g} s groen "
+                             f"(nu {health.get('status')}, {health.get('unassigned_shards')} shards niet "
+                             "toegewezen); de alias blijft waar hij was. Start de ontbrekende nodes, of "
+                             "zet KAMERZOEK_ENGINE_REPLICAS lager, en draai opnieuw")
 
     def create(self):
         name = self._new_index()
@@ -279,7 +198,9 @@ class OpenSearchStore(Store):
         """A new index beside the live one; the alias moves to it in finish_rebuild()."""
         live = self.live_index()
         self._remove_leftovers(keep={live} if live else set())
-        self._target = self._new_index()
+        from .opensearch_writer import BulkSender
+        self._target = self._new_index(replicas=0)   # replicas come at the end, copied whole
+        self._sender = BulkSender(self, self._target)
         self._ix = _Index(self)
         return self._ix
 
@@ -291,10 +212,24 @@ class OpenSearchStore(Store):
             if name not in keep:
                 self._call("het verwijderen van een oude index", self.client.indices.delete, index=name)
 
+    def settle(self) -> list[dict]:
+        return self._sender.settle() if self._sender is not None else []
+
     def finish_rebuild(self) -> None:
         new = self._target
-        old = self.live_index()
+        if self._sender is not None:
+            self._sender.settle()   # the run took its refusals already (BatchWriter.finish)
+            self._sender.close()
+            self._sender = None
         self._refresh(new)
+        self._call("het wegschrijven van de index", self.client.indices.flush, index=new)
+        configured = index_body(self.shards, self.replicas)["settings"]
+        self._call("het instellen van de replica's", self.client.indices.put_settings, index=new,
+                   body={"index": {"number_of_replicas": self.replicas,
+                                   "refresh_interval": configured["refresh_interval"]}})
+        self._wait_healthy(new, GREEN_SECONDS)
+        pause_for_test("alias")
+        old = self.live_index()
         actions = [{"add": {"index": new, "alias": self.alias}}]
         if old and old != new:
             actions.insert(0, {"remove": {"index": old, "alias": self.alias}})
@@ -320,7 +255,7 @@ class OpenSearchStore(Store):
         if self._target is None:
             self.open()
         from .opensearch_writer import BulkWriter
-        writer = BulkWriter(self, self._target)
+        writer = BulkWriter(self, self._target, self._sender)
         try:
             yield writer
         except BaseException:
@@ -329,7 +264,7 @@ class OpenSearchStore(Store):
         writer.commit()
 
     def tidy(self, max_segments: int = 0) -> None:
-        if self._target:
+        if self._target and self._sender is None:   # a rebuild refreshes once, at its end
             self._refresh(self._target)
 
     def _refresh(self, name: str) -> None:
@@ -411,6 +346,18 @@ def stored(source: dict) -> dict:
     if isinstance(out.get("cites"), list):
         out["cites"] = " ".join(out["cites"])
     return out
+
+
+def pause_for_test(point: str) -> None:
+    """Crash tests hold a run at a point with KAMERZOEK_TEST_PAUSE=POINT:SECONDS (here: "alias",
+    a rebuild's new index complete and green, the alias not yet moved); the pid goes to the file
+    KAMERZOEK_TEST_PAUSE_MARKER names."""
+    where, _, seconds = os.environ.get("KAMERZOEK_TEST_PAUSE", "").partition(":")
+    if where == point and seconds:
+        marker = os.environ.get("KAMERZOEK_TEST_PAUSE_MARKER")
+        if marker:
+            Path(marker).write_text(str(os.getpid()))
+        time.sleep(float(seconds))
 
 
 def _describe(v: dict | None) -> str:

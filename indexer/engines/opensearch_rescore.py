@@ -23,7 +23,7 @@ from whoosh import query
 from ..schema import TITLE_BOOST
 from ..search.request import TEXT_FIELDS
 from ..search.whoosh_internals import stored_length
-from .opensearch import K1, B, encode
+from .opensearch_mapping import K1, B, encode
 
 SHORT = {"content": "c", "title": "t"}
 LENGTH = {"content": "content_length", "title": "title_length"}

@@ -18,7 +18,7 @@ from whoosh import query
 
 from ..search.request import TEXT_FIELDS
 from ..search.whoosh_plan import FURNITURE
-from .opensearch import encode
+from .opensearch_mapping import encode
 
 KEYWORD_FIELDS = {"id", "kind", "doc_id", "type", "dossier", "number", "vergaderjaar", "identifier", "cites"}
 MAX_EXCLUDED = 65000       # documents a NIET may exclude
