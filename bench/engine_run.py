@@ -65,13 +65,15 @@ def latencies(whoosh_dir: Path | None, engine_url: str, engine_dir: Path, querie
     """Each query's full answer on Whoosh, then at once on the engine (wall time, ms), and
     whether the two top 10s hold the same documents (no Whoosh: the engine alone)."""
     from indexer.search import QueryError, SearchRequest, open_engine, search
+    from indexer.search.answer import TOO_LONG
     engines = {"engine": open_engine(engine_url, engine_dir)}
     if whoosh_dir is not None:
         engines = {"whoosh": open_engine(None, whoosh_dir), **engines}
     for q in base.WARMUP_QUERIES:
         for e in engines.values():
             search(e, SearchRequest(q))
-    out = {"whoosh": [], "engine": [], "errors": 0, "same_set": 0, "same_total": 0, "differ": []}
+    out = {"whoosh": [], "engine": [], "errors": 0, "same_set": 0, "same_total": 0, "differ": [],
+           "cut": {name: 0 for name in engines}}
     for q in queries:
         tops = {}
         for name, e in engines.items():
@@ -79,6 +81,8 @@ def latencies(whoosh_dir: Path | None, engine_url: str, engine_dir: Path, querie
             try:
                 answer = search(e, SearchRequest(q=q.text, types=[q.type] if q.type else []))
                 tops[name] = ([r["doc_id"] for r in answer["results"]], answer["total"])
+                # past the deadline (KAMERZOEK_QUERY_TIMEOUT) an answer holds what was found so far
+                out["cut"][name] += TOO_LONG in (answer["notice"] or "")
             except QueryError:
                 out["errors"] += 1
                 tops[name] = ([], -1)
@@ -205,6 +209,9 @@ class Bench:
                      base.percentile(got["engine"], p), "ms")
         if got["errors"]:
             self.notes.append(f"{got['errors']} answers were errors")
+        self.notes.append("answers cut by the deadline (KAMERZOEK_QUERY_TIMEOUT, "
+                          f"{os.environ.get('KAMERZOEK_QUERY_TIMEOUT', '2')} s): "
+                          + ", ".join(f"{name} {count}" for name, count in got["cut"].items()))
         if self.whoosh is None:
             return
         n = len(self.queries)
