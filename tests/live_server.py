@@ -89,3 +89,13 @@ def require_chromium() -> None:
 def launch_chromium(playwright):
     """Debian's headless Chromium (a downloaded browser is never used)."""
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+def submit_query(page, base_url: str, q: str) -> None:
+    """From the start page: the query in the box, Enter, and wait for the results' count."""
+    page.goto(base_url + "/")
+    box = page.locator("#q")
+    box.fill(q)
+    box.press("Enter")
+    page.wait_for_url(lambda url: "q=" in url)
+    page.locator("#count").wait_for()

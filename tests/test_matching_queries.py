@@ -91,7 +91,7 @@ def test_in_the_api(match_index):
 
 
 def test_in_the_browser(match_index, tmp_path):
-    from live_server import LiveServer, launch_chromium, require_chromium
+    from live_server import LiveServer, launch_chromium, require_chromium, submit_query
     require_chromium()
     from playwright.sync_api import sync_playwright
     answers = {q: cli(match_index, q) for q, *_ in EXPECTED}
@@ -102,12 +102,7 @@ def test_in_the_browser(match_index, tmp_path):
             page = browser.new_page(locale="nl-NL")
             page.set_default_timeout(15_000)
             for q, name, number, word in EXPECTED:
-                page.goto(live.url + "/")
-                box = page.locator("#q")
-                box.fill(q)
-                box.press("Enter")
-                page.wait_for_url(lambda url: "q=" in url)
-                page.locator("#count").wait_for()
+                submit_query(page, live.url, q)
                 doc_id = expect(answers[q], name, number, word)["doc_id"]
                 result = page.locator(f'li.result[data-doc-id="{doc_id}"]')
                 assert result.count() == 1, q

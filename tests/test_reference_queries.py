@@ -138,7 +138,7 @@ def test_the_round_trip_of_citations(ref_index):
 
 
 def test_every_query_in_the_browser(ref_index, tmp_path):
-    from live_server import LiveServer, launch_chromium, require_chromium
+    from live_server import LiveServer, launch_chromium, require_chromium, submit_query
     require_chromium()
     from playwright.sync_api import sync_playwright
     live = LiveServer(kamerzoek_exe(), ref_index, tmp_path / "serve.log")
@@ -148,12 +148,7 @@ def test_every_query_in_the_browser(ref_index, tmp_path):
             page = browser.new_page(locale="nl-NL")
             page.set_default_timeout(15_000)
             for q, identifier in QUERIES + [(MISSING, None)]:
-                page.goto(live.url + "/")
-                box = page.locator("#q")
-                box.fill(q)
-                box.press("Enter")
-                page.wait_for_url(lambda url: "q=" in url)
-                page.locator("#count").wait_for()
+                submit_query(page, live.url, q)
                 marked = page.locator("li.result.referred")
                 if identifier is None:
                     assert marked.count() == 0

@@ -61,29 +61,13 @@ def write(readers, folder: Path, generation: int) -> Path:
     one. A generation whose file is already there (a run that changed nothing) is left as it is."""
     folder = Path(folder)
     target = path_for(folder, generation)
-    live_parts = set()
+    live_parts = {part_path(folder, sid).name for sid in map(_segment_id, readers) if sid}
     if not _readable(target, generation):
         counts: dict[str, int] = {}
         for reader in readers:
-            part, terms = _segment_terms(reader, folder)
-            if part is not None:
-                live_parts.add(part.name)
-            for term, df in terms:
+            for term, df in _segment_terms(reader, folder):
                 counts[term] = counts.get(term, 0) + df
-        sections: dict[str, list[str]] = {}
-        for term in sorted(counts):
-            sections.setdefault(term[:SECTION_CHARS], []).append(f"{term}\t{counts[term]}\n")
-        bodies, table, offset = [], {}, 0
-        for key in sorted(sections):
-            data = "".join(sections[key]).encode("utf-8")
-            table[key] = [offset, len(data), zlib.crc32(data)]
-            bodies.append(data)
-            offset += len(data)
-        header = json.dumps({"generation": generation, "field": FIELD, "terms": len(counts),
-                             "sections": table}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        _write_atomically(target, [MAGIC + header + b"\n", *bodies])
-    else:
-        live_parts = {part_path(folder, _segment_id(r)).name for r in readers if _segment_id(r)}
+        _write_generation(target, generation, counts)
     for name in os.listdir(folder):
         m = NAME.match(name)
         stale = (m and int(m.group(1)) < generation) or (PART.match(name) and name not in live_parts)
@@ -104,14 +88,30 @@ def _segment_id(reader) -> str | None:
     return segment.segment_id() if segment is not None else None
 
 
-def _segment_terms(reader, folder: Path) -> tuple[Path | None, list[tuple[str, int]]]:
+def _write_generation(target: Path, generation: int, counts: dict[str, int]) -> None:
+    """The generation's file: the header with its sections' table, then the sections."""
+    sections: dict[str, list[str]] = {}
+    for term in sorted(counts):
+        sections.setdefault(term[:SECTION_CHARS], []).append(f"{term}\t{counts[term]}\n")
+    bodies, table, offset = [], {}, 0
+    for key in sorted(sections):
+        data = "".join(sections[key]).encode("utf-8")
+        table[key] = [offset, len(data), zlib.crc32(data)]
+        bodies.append(data)
+        offset += len(data)
+    header = json.dumps({"generation": generation, "field": FIELD, "terms": len(counts), "sections": table},
+                        ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    _write_atomically(target, [MAGIC + header + b"\n", *bodies])
+
+
+def _segment_terms(reader, folder: Path) -> list[tuple[str, int]]:
     """One segment's words with their document frequencies: from its part file when that is
     intact, else read from the segment (and the part file written)."""
     segment_id = _segment_id(reader)
     path = part_path(folder, segment_id) if segment_id else None
     if path is not None:
         try:
-            return path, _read_part(path)
+            return _read_part(path)
         except (OSError, VocabularyError):
             pass
     terms = []
@@ -122,7 +122,7 @@ def _segment_terms(reader, folder: Path) -> tuple[Path | None, list[tuple[str, i
     if path is not None:
         body = "".join(f"{term}\t{df}\n" for term, df in terms).encode("utf-8")
         _write_atomically(path, [PART_MAGIC + b"%d\n" % zlib.crc32(body), body])
-    return path, terms
+    return terms
 
 
 def _read_part(path: Path) -> list[tuple[str, int]]:
