@@ -114,6 +114,9 @@ cluster.routing.allocation.disk.threshold_enabled: false
 node.processors: 1
 action.destructive_requires_name: true
 indices.query.bool.max_clause_count: 8192
+# A search's timeout (Kamerzoek's deadline) is checked against the clock itself, not against
+# one the node updates every 200 ms: a 2 s deadline then holds to the millisecond.
+thread_pool.estimated_time_interval: 0ms
 """)
     return conf
 

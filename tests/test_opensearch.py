@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import datetime, timezone
@@ -27,6 +28,7 @@ from indexer.build import Options, build_index
 from indexer.engines import make_store
 from indexer.engines.opensearch_engine import OpenSearchEngine
 from indexer.search import SearchRequest, open_engine, search, search_all
+from indexer.search.answer import TOO_LONG
 from indexer.store import Store
 from live_server import LiveServer
 from test_relevance import MIN_RECALL_CORPUS, recall_at_10
@@ -329,6 +331,48 @@ def _killed_when(run: subprocess.Popen, ready, seconds: float = 300) -> None:
         run.kill()
         run.wait()
     assert run.returncode == -signal.SIGKILL
+
+
+CUT_DEADLINE = 0.05  # KAMERZOEK_QUERY_TIMEOUT: past it before the engine is asked
+# A query of 1000 words (the most a query may stand for): OpenSearch needs longer than the
+# 50 ms a search is given at least, so every shard stops at its timeout.
+CUT_QUERY = " OF ".join(f"{letter}*" for letter in "abdeghklmoprstvw")
+
+
+def test_answers_the_engine_cuts_short_hold_what_was_found_with_a_notice(bench_pair, tmp_path):
+    """OpenSearch stops each shard at the request's timeout ("Time exceeded"): the answer holds
+    what was found so far and says it was cut short, as on Whoosh; never a 503 or an exit 3."""
+    _, store = bench_pair
+    env = {"KAMERZOEK_ENGINE": str(store.url), "KAMERZOEK_QUERY_TIMEOUT": str(CUT_DEADLINE)}
+    server = LiveServer(kamerzoek_exe(), store.root, tmp_path / "serve.log", env=env,
+                        args=("--workers", "2", "--threads", "4"))
+    statuses, answers, lock = [], [], threading.Lock()
+
+    def client():
+        for _ in range(3):
+            try:  # never retried
+                with urllib.request.urlopen(f"{server.url}/api/search?q={urllib.parse.quote(CUT_QUERY)}",
+                                            timeout=60) as r:
+                    status, answer = r.status, json.loads(r.read())
+            except urllib.error.HTTPError as e:
+                status, answer = e.code, None
+            with lock:
+                statuses.append(status)
+                answers.append(answer)
+
+    threads = [threading.Thread(target=client) for _ in range(4)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(300)
+    finally:
+        server.stop()
+    assert statuses == [200] * 12, statuses
+    assert all(TOO_LONG in a["notices"] for a in answers)
+    cli = _run(["search", CUT_QUERY, "--index", str(store.root), "--json"], env=env)
+    assert cli.returncode == 0, cli.stderr
+    assert TOO_LONG in json.loads(cli.stdout)["notices"]
 
 
 @pytest.mark.timeout(1200)

@@ -101,25 +101,34 @@ class OpenSearchEngine(Engine):
 
     # -- requests ------------------------------------------------------------------
     def call(self, what: str, body: dict, dfs: bool = False) -> dict:
-        """One search request. Partial results are refused: when a node is lost, a shard can fail
-        before its replica takes over, and that is tried once more, rather than counted wrong."""
+        """One search request. A shard that ran out of the request's time (its "timeout") gives
+        what it found so far: the answer is marked ``timed_out`` and above the seam it says so.
+        Any other shard failure (a node lost before a replica took over) is tried once more, and
+        is then refused rather than counted wrong."""
         from opensearchpy.exceptions import TransportError
-        params = {"allow_partial_search_results": "false"}
+        params = {"allow_partial_search_results": "true"}
         if dfs:
             params["search_type"] = "dfs_query_then_fetch"
         for attempt in (1, 2):
             try:
                 answer = self.client.search(index=self.index, body=body, params=params)
             except TransportError as e:
+                if _only_out_of_time(_error_causes(e)):
+                    return _nothing_in_time()
                 if attempt == 1 and getattr(e, "status_code", None) in (500, 502, 503, 504, "N/A"):
                     time.sleep(0.5)
                     continue
                 return self.store._call(what, self.client.search, index=self.index, body=body, params=params)
-            if answer.get("_shards", {}).get("failed") and attempt == 1:
+            failures = answer.get("_shards", {}).get("failures") or []
+            if not answer.get("_shards", {}).get("failed"):
+                return answer
+            if _only_out_of_time([f.get("reason") for f in failures]):
+                answer["timed_out"] = True
+                return answer
+            if attempt == 1:
                 time.sleep(0.5)
-                continue
-            return answer
-        return answer
+        raise StoreError(f"de zoekmachine {self.store.url} gaf bij {what} geen antwoord van alle shards "
+                         f"({brief_error({'error': (failures or [{}])[0].get('reason')})})")
 
     def _cached(self, key, compute):
         found = self._df.get(key)
@@ -437,6 +446,32 @@ class OpenSearchEngine(Engine):
                 client.close()
             except Exception:  # noqa: BLE001 - closing a connection that is gone is done
                 pass
+
+
+def _error_causes(e) -> list:
+    """The root causes in a refused request's body (none when it has no body)."""
+    try:
+        info = e.info
+    except IndexError:  # the client's TransportError without a response body
+        return []
+    error = info.get("error") if isinstance(info, dict) else None
+    return list(error.get("root_cause") or [error]) if isinstance(error, dict) else []
+
+
+def _only_out_of_time(reasons: list) -> bool:
+    """Whether every failure is a shard running out of the request's time ("Time exceeded")."""
+    def out_of_time(r) -> bool:
+        return isinstance(r, dict) and (r.get("type") == "time_exceeded_exception"
+                                        or r.get("reason") == "Time exceeded"
+                                        or out_of_time(r.get("caused_by")))
+    return bool(reasons) and all(out_of_time(r) for r in reasons)
+
+
+def _nothing_in_time() -> dict:
+    """The answer of a search whose every shard ran out of time before it found anything."""
+    empty = {"docs": {"value": 0}, "v": {"buckets": []}}
+    return {"timed_out": True, "hits": {"hits": []},
+            "aggregations": {"all": empty, "type": empty, "year": empty, "dossier": empty}}
 
 
 def _aggregations(chosen: dict, every: list) -> dict:
