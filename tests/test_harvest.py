@@ -345,8 +345,10 @@ def test_harvest_index_search_with_official_metadata_and_citations(server, tmp_p
 
     def check(index_dir, in_process=True):
         motion = [d for d in found("grensspaarsaldo", index_dir, in_process) if "kst-32545-143" in d["path"]]
-        assert motion
-        for doc in motion:                            # the PDF and the XML edition alike
+        # One result per publication: the harvested PDF and XML are one document, offered in both forms.
+        assert len(motion) == 1
+        assert [f["format"] for f in motion[0]["formats"]] == ["pdf", "xml"]
+        for doc in motion:
             assert doc["title"] == ("Motie van de leden Inge van Dijk en Grinwis over het definiëren van een "
                                     "grensspaarsaldo voor negatieve spaarrente")
             assert (doc["type"], doc["date"], doc["dossier"], doc["number"], doc["vergaderjaar"]) == (
