@@ -1,5 +1,6 @@
 """`kamerzoek harvest`'s protections, each against the replay server with the fault it guards
-against: the connection cap with more work than threads, the default rate, the doubling
+against: the connection cap with more work than threads (and --connections 1), the contact
+in the User-Agent, the default rate, the doubling
 backoff, the size cap on a body without Content-Length, a PDF that is not one, a kill in the
 middle of a download, and TLS verification."""
 from __future__ import annotations
@@ -8,9 +9,11 @@ import shutil
 import signal
 import subprocess
 import time
+from importlib import metadata
 from pathlib import Path
 
 import pytest
+import requests
 
 from conftest import kamerzoek_exe
 from harvest_support import (  # noqa: F401 (corpus and server are fixtures)
@@ -29,17 +32,30 @@ pytestmark = pytest.mark.shared
 ONE_MOTION = ("--query", "dt.identifier==kst-32545-143")
 
 
-def test_at_most_two_connections_with_a_page_of_five(corpus, tmp_path):
+@pytest.mark.parametrize("option, connections", [((), 2), (("--connections", "1"), 1)])
+def test_at_most_two_connections_with_a_page_of_five(corpus, tmp_path, option, connections):
     # Five publications on one answer page: enough work for more threads than two.
     replay = start_server(corpus, tmp_path / "made", page_size=10)
     replay.delay_documents = 0.1
     try:
-        code, report, _, stderr = harvest(replay, tmp_path / "a", "--dossier", "32545", "--json")
+        code, report, _, stderr = harvest(replay, tmp_path / "a", "--dossier", "32545", *option, "--json")
     finally:
         replay.close()
     assert code == 0, stderr
     assert report["pages"] == 1 and report["added"] == DOSSIER_FILES
-    assert replay.max_connections == 2
+    assert replay.max_connections == connections
+
+
+def test_contact_goes_into_the_user_agent(server, tmp_path):
+    code, _, _, _ = harvest(server, tmp_path / "a", *ONE_MOTION,
+                            env={"KAMERZOEK_HARVEST_CONTACT": "archief@example.nl"})
+    assert code == 0
+    version = metadata.version("kamerzoek")
+    assert {r["headers"]["User-Agent"] for r in server.log} == {
+        f"Kamerzoek/{version} (officiele-publicaties harvester; +archief@example.nl; python-requests/"
+        f"{requests.__version__})"}
+    code, _, _, stderr = harvest(server, tmp_path / "b", *ONE_MOTION, "--contact", "archief\nX-Kwaad: 1")
+    assert code == 2 and stderr.startswith("Fout: --contact mag alleen gewone ASCII-tekens bevatten")
 
 
 def test_default_rate_is_two_requests_a_second(server, tmp_path):
@@ -137,7 +153,8 @@ def test_tls_certificates_are_verified(corpus, tmp_path):
         # A certificate no authority vouches for: nothing is asked, nothing fetched, exit 3.
         code, _, _, stderr = harvest(replay, tmp_path / "a", *ONE_MOTION, env={"REQUESTS_CA_BUNDLE": None})
         assert code == 3
-        assert stderr.startswith(f"Fout: {replay.sru_url}?") and "het TLS-certificaat kon niet worden gecontroleerd" in stderr
+        assert stderr.startswith(f"Fout: {replay.sru_url}?")
+        assert "het TLS-certificaat kon niet worden gecontroleerd" in stderr
         assert replay.log == [] and not (tmp_path / "a" / "kamerstukken").exists()
         # Trusted through REQUESTS_CA_BUNDLE, as the README says: the same server is harvested.
         code, report, _, stderr = harvest(replay, tmp_path / "a", *ONE_MOTION, "--json",
