@@ -1,8 +1,8 @@
 """`kamerzoek harvest`'s protections, each against the replay server with the fault it guards
-against: the connection cap with more work than threads (and --connections 1), the contact
-in the User-Agent, the default rate, the doubling
-backoff, the size cap on a body without Content-Length, a PDF that is not one, a kill in the
-middle of a download, and TLS verification."""
+against: the connection cap with more work than threads (and --connections 1), the contact in
+the User-Agent, the default rate, the doubling backoff, Retry-After as an HTTP date, the size
+cap on a body without Content-Length, a PDF that is not one, a kill in the middle of a
+download, and TLS verification."""
 from __future__ import annotations
 
 import shutil
@@ -77,6 +77,17 @@ def test_backoff_doubles_between_tries(server, tmp_path):
     # Waits of 0.3, 0.6, 1.2 and 2.4 s, each between half and one and a half times that:
     # at least 2.25 s in all, where four waits of 0.3 s with the same jitter are at most 1.8 s.
     assert tries[-1] - tries[0] >= 2.25 - 0.05
+
+
+def test_retry_after_as_a_date_is_honoured(server, tmp_path):
+    import email.utils
+    # Two seconds from now, in whole seconds: a wait of more than one second (the backoff: 0.01 s).
+    when = email.utils.formatdate(time.time() + 2, usegmt=True)
+    server.fault("/sru", "status", status=429, headers={"Retry-After": when})
+    code, _, _, _ = harvest(server, tmp_path / "a", *ONE_MOTION)
+    assert code == 0
+    first, second = server.requests_for("startRecord=1")
+    assert second["time"] - first["time"] >= 0.95
 
 
 def test_size_cap_holds_without_content_length(server, tmp_path):
