@@ -5,10 +5,11 @@ port. Its records are built from the real SRU records in
 ../shared/corpus/parliamentary/sru-records (copied element by element, with the fields of
 the publication they stand for), its answer pages are SRU 2.0 `searchRetrieveResponse`s in
 the real envelope with `nextRecordPosition`, and its query language is the part of CQL the
-harvester sends (`==`, `>=`, `<=`, AND, OR, brackets, quoted values). It serves the real
-manifestations of kst-32545-143 and ah-tk-20202021-3235 and small PDFs made here. Faults are
-injected per path: a status (503, 429 with Retry-After), a delay, a cut-off body, another
-body, a redirect.
+harvester sends (`==`, `>=`, `<=`, AND, OR, brackets, quoted values). It serves the
+publications tests/harvest_support.py puts on it (the real manifestations of kst-32545-143
+and ah-tk-20202021-3235, and small PDFs made there), over HTTP or, given a certificate, HTTPS.
+Faults are injected per path: a status (503, 429 with Retry-After), a delay, a cut-off body,
+another body, a redirect, a body without Content-Length, a body that stalls halfway.
 """
 from __future__ import annotations
 
@@ -232,17 +233,21 @@ def cql_matches(query: str, pub: Publication) -> bool:
 @dataclass
 class Fault:
     match: str                      # a substring of the request path (SRU: of path + query string)
-    kind: str                       # status | slow | truncate | body | redirect | hang
+    kind: str                       # status | slow | truncate | body | redirect | chunked | stall
     times: int | None = 1           # how many requests it hits (None: all)
     status: int = 503
     headers: dict = field(default_factory=dict)
     seconds: float = 0.0
     body: bytes = b""
     location: str = ""
+    # stall: half the body is sent, then the answer waits for this (or `seconds`) before the rest.
+    release: threading.Event = field(default_factory=threading.Event)
+    stalled: bool = False
 
 
 class ReplayServer:
-    def __init__(self, sru_dir: Path, page_size: int = 2):
+    def __init__(self, sru_dir: Path, page_size: int = 2, tls: tuple[Path, Path] | None = None):
+        """tls: (certificate, key) in PEM files: the server speaks HTTPS with them."""
         self.sru_dir = sru_dir
         self.page_size = page_size
         self.templates = template_records(sru_dir)
@@ -255,13 +260,24 @@ class ReplayServer:
         self.max_connections = 0
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        if tls:
+            import ssl
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(str(tls[0]), str(tls[1]))
+            # The handshake happens in the connection's own thread (Handler.setup), so a client
+            # that rejects the certificate never blocks the accepting thread.
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True,
+                                                    do_handshake_on_connect=False)
+            self.httpd.handle_error = lambda request, address: None
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.httpd.server_address[1]}"
         self.sru_url = self.url + "/sru"
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                        daemon=True)
         self.thread.start()
 
     def close(self) -> None:
+        for f in self.faults:
+            f.release.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -341,6 +357,8 @@ def _handler(server: ReplayServer):
             pass
 
         def setup(self):
+            if hasattr(self.request, "do_handshake"):
+                self.request.do_handshake()    # raises when the client rejects the certificate
             super().setup()
             with server.lock:
                 server.open_connections += 1
@@ -392,6 +410,10 @@ def _handler(server: ReplayServer):
                 if fault is None or fault.kind != "body":
                     if fault and fault.kind == "truncate":
                         return self._truncated(body)
+                    if fault and fault.kind == "chunked":
+                        return self._chunked(body)
+                    if fault and fault.kind == "stall":
+                        return self._stalled(body, fault)
                     return self._send(200, body, content_type, {"ETag": etag})
             if fault and fault.kind == "body":
                 body = fault.body
@@ -408,6 +430,28 @@ def _handler(server: ReplayServer):
             self.wfile.flush()
             self.close_connection = True
 
+        def _chunked(self, body: bytes):
+            """The body without a Content-Length, in chunks, as a server that streams it sends it."""
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for i in range(0, len(body), 8192):
+                part = body[i:i + 8192]
+                self.wfile.write(f"{len(part):x}\r\n".encode() + part + b"\r\n")
+            self.wfile.write(b"0\r\n\r\n")
+
+        def _stalled(self, body: bytes, fault: Fault):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            fault.stalled = True
+            fault.release.wait(fault.seconds or None)
+            self.wfile.write(body[len(body) // 2:])
+
         def _send(self, status: int, body: bytes, content_type: str | None, headers: dict | None = None):
             self.send_response(status)
             if content_type:
@@ -420,92 +464,3 @@ def _handler(server: ReplayServer):
                 self.wfile.write(body)
 
     return Handler
-
-
-# -- the publications the tests harvest ------------------------------------------------------
-FRBR = "/frbr/officielepublicaties"
-
-
-def metadata_record(fields: list[tuple[str, str, str]]) -> bytes:
-    """An official metadata record (metadata.xml) in the repository's format."""
-    from xml.sax.saxutils import quoteattr
-    rows = "".join(f"<metadata name={quoteattr(n)} scheme={quoteattr(s)} content={quoteattr(c)}/>\n"
-                   for n, s, c in fields)
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n<metadata_gegevens>\n{rows}</metadata_gegevens>\n'.encode()
-
-
-def _real_files(folder: Path, identifier: str, frbr: str) -> dict[str, tuple[str, bytes]]:
-    files = {}
-    for manifestation, ext in (("pdf", "pdf"), ("xml", "xml"), ("html", "html"), ("odt", "odt")):
-        files[manifestation] = (f"{frbr}/{identifier}/1/{manifestation}/{identifier}.{ext}",
-                                (folder / f"{identifier}.{ext}").read_bytes())
-    files["metadata"] = (f"{frbr}/{identifier}/1/metadata/metadata.xml",
-                         (folder / f"{identifier}.metadata.xml").read_bytes())
-    return files
-
-
-def _made_pdf(tmp: Path, name: str, text: str) -> bytes:
-    from reindex_support import make_pdf
-    return make_pdf(tmp / f"{name}.pdf", [text]).read_bytes()
-
-
-def add_dossier_32545(server: ReplayServer, corpus: Path, tmp: Path, modified: str) -> list[Publication]:
-    """Dossier 32 545 on the server: the real motion kst-32545-143, an appendix to it and three
-    further (made) motions, five records in all, so three answer pages of two."""
-    base = server.url
-    kst = corpus / "parliamentary" / "kamerstukken"
-    pubs = [make_publication(
-        server.templates["kst"], base, identifier="kst-32545-143",
-        title="Wet- en regelgeving financiële markten; Motie; Motie van de leden Inge van Dijk en Grinwis "
-              "over het definiëren van een grensspaarsaldo voor negatieve spaarrente",
-        kind="Kamerstuk", publication="Kamerstuk", modified=modified, date="2021-07-06",
-        dossier="32545", number="143", vergaderjaar="2020-2021",
-        files=_real_files(kst, "kst-32545-143", f"{FRBR}/kst/32545"))]
-    blg = "blg-990143"
-    pubs.append(make_publication(
-        server.templates["bijlage"], base, identifier=blg, title="Overzicht spaartarieven per bank",
-        kind="Bijlage", publication="Kamerstuk", modified=modified, date="2021-07-06",
-        dossier="32545", number="143", vergaderjaar="2020-2021",
-        files={"pdf": (f"{FRBR}/blg/onopgemaakt/{blg}/1/pdf/{blg}.pdf",
-                       _made_pdf(tmp, blg, "Bijlage bij de motie over het grensspaarsaldo: overzicht van "
-                                           "spaartarieven per bank in juni 2021.")),
-               "metadata": (f"{FRBR}/blg/onopgemaakt/{blg}/1/metadata/metadata.xml", metadata_record([
-                   ("DC.title", "", "Overzicht spaartarieven per bank"),
-                   ("OVERHEIDop.dossiernummer", "", "32545"), ("OVERHEIDop.ondernummer", "", "143"),
-                   ("OVERHEIDop.publicationName", "", "Kamerstuk"),
-                   ("OVERHEIDop.vergaderjaar", "", "2020-2021"),
-                   ("DCTERMS.issued", "DCTERMS.W3CDTF", "2021-07-06"),
-                   ("DC.type", "OVERHEIDop.Parlementair", "Bijlage"),
-                   ("DC.identifier", "OVERHEIDop.ParlID", blg)]))}))
-    for number in ("144", "145", "146"):
-        ident = f"kst-32545-{number}"
-        title = f"Motie nr. {number} over de spaarrente (voor de test gemaakt)"
-        pubs.append(make_publication(
-            server.templates["kst"], base, identifier=ident, title=title, kind="Kamerstuk",
-            publication="Kamerstuk", modified=modified, date="2021-07-07", dossier="32545",
-            number=number, vergaderjaar="2020-2021",
-            files={"pdf": (f"{FRBR}/kst/32545/{ident}/1/pdf/{ident}.pdf",
-                           _made_pdf(tmp, ident, f"Motie {number} van de leden over de spaarrente en het "
-                                                 f"spaarsaldo.")),
-                   "metadata": (f"{FRBR}/kst/32545/{ident}/1/metadata/metadata.xml", metadata_record([
-                       ("DC.title", "", title), ("OVERHEIDop.dossiernummer", "", "32545"),
-                       ("OVERHEIDop.ondernummer", "", number), ("OVERHEIDop.publicationName", "", "Kamerstuk"),
-                       ("OVERHEIDop.vergaderjaar", "", "2020-2021"),
-                       ("DCTERMS.issued", "DCTERMS.W3CDTF", "2021-07-07"),
-                       ("DC.type", "OVERHEIDop.KamerstukTypen", "Motie"),
-                       ("DC.type", "OVERHEIDop.Parlementair", "Kamerstuk"),
-                       ("DC.identifier", "OVERHEIDop.ParlID", ident)]))}))
-    for pub in pubs:
-        server.add(pub)
-    return pubs
-
-
-def add_kamervragen_3235(server: ReplayServer, corpus: Path, modified: str) -> Publication:
-    """The real answers to written questions ah-tk-20202021-3235, with all their manifestations."""
-    folder = corpus / "parliamentary" / "kamervragen"
-    return server.add(make_publication(
-        server.templates["kv"], server.url, identifier="ah-tk-20202021-3235",
-        title="Antwoord op vragen van de leden Van Weyenberg, Romke de Jong en Kat over de Tozo",
-        kind="Aanhangsel van de Handelingen", publication="Kamervragen (Aanhangsel)", modified=modified,
-        date="2021-06-21", vergaderjaar="2020-2021",
-        files=_real_files(folder, "ah-tk-20202021-3235", f"{FRBR}/ah-tk/20202021")))

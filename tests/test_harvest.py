@@ -2,12 +2,11 @@
 paging, layout, incremental runs, politeness, faults, resume after SIGKILL, and indexing."""
 from __future__ import annotations
 
-import hashlib
 import json
 import signal
 import subprocess
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from importlib import metadata
 from pathlib import Path
 
@@ -15,64 +14,22 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import kamerzoek_exe
-from harvest_replay import (
-    NOT_FOUND_PATH,
-    ReplayServer,
-    add_dossier_32545,
-    add_kamervragen_3235,
+from harvest_replay import NOT_FOUND_PATH, ReplayServer
+from harvest_support import (  # noqa: F401 (corpus and server are fixtures)
+    BLG_PDF,
+    DOSSIER_FILES,
+    KST_PDF,
+    TODAY,
+    corpus,
+    files_under,
+    harvest,
+    leftovers,
+    server,
+    sha,
 )
 from webapp.cli import main
 
 pytestmark = pytest.mark.shared
-TODAY = datetime.now(timezone.utc).date().isoformat()
-DOSSIER_FILES = [
-    "bijlagen/blg-990143.metadata.xml", "bijlagen/blg-990143.pdf",
-    "kamerstukken/kst-32545-143.metadata.xml", "kamerstukken/kst-32545-143.pdf",
-    "kamerstukken/kst-32545-143.xml",
-    "kamerstukken/kst-32545-144.metadata.xml", "kamerstukken/kst-32545-144.pdf",
-    "kamerstukken/kst-32545-145.metadata.xml", "kamerstukken/kst-32545-145.pdf",
-    "kamerstukken/kst-32545-146.metadata.xml", "kamerstukken/kst-32545-146.pdf",
-]
-KST_PDF = "/frbr/officielepublicaties/kst/32545/kst-32545-143/1/pdf/kst-32545-143.pdf"
-KST_XML = "/frbr/officielepublicaties/kst/32545/kst-32545-143/1/xml/kst-32545-143.xml"
-BLG_PDF = "/frbr/officielepublicaties/blg/onopgemaakt/blg-990143/1/pdf/blg-990143.pdf"
-
-
-@pytest.fixture
-def corpus(shared) -> Path:
-    return shared / "corpus"
-
-
-@pytest.fixture
-def server(corpus, tmp_path):
-    replay = ReplayServer(corpus / "parliamentary" / "sru-records", page_size=2)
-    replay.dossier = add_dossier_32545(replay, corpus, tmp_path / "made", modified=TODAY)
-    replay.kamervragen = add_kamervragen_3235(replay, corpus, modified=TODAY)
-    yield replay
-    replay.close()
-
-
-def harvest(server, folder, *args, fast=True):
-    """Run `kamerzoek harvest` in-process; (exit code, JSON report or None, stdout, stderr)."""
-    argv = ["harvest", str(folder), "--base-url", server.sru_url]
-    if fast:
-        argv += ["--rate", "50", "--timeout", "2", "--backoff", "0.01"]
-    result = CliRunner().invoke(main, argv + [str(a) for a in args], catch_exceptions=False)
-    report = json.loads(result.stdout) if "--json" in args and result.stdout.strip() else None
-    return result.exit_code, report, result.stdout, result.stderr
-
-
-def files_under(folder: Path) -> list[str]:
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()
-                  and not p.name.startswith("."))
-
-
-def sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def leftovers(folder: Path) -> list[str]:
-    return [p.name for p in folder.rglob("*.kamerzoek-part")]
 
 
 # -- a dossier, its appendices, three pages ----------------------------------------------------
@@ -388,8 +345,10 @@ def test_harvest_index_search_with_official_metadata_and_citations(server, tmp_p
 
     def check(index_dir, in_process=True):
         motion = [d for d in found("grensspaarsaldo", index_dir, in_process) if "kst-32545-143" in d["path"]]
-        assert motion
-        for doc in motion:                            # the PDF and the XML edition alike
+        # One result per publication: the harvested PDF and XML are one document, offered in both forms.
+        assert len(motion) == 1
+        assert [f["format"] for f in motion[0]["formats"]] == ["pdf", "xml"]
+        for doc in motion:
             assert doc["title"] == ("Motie van de leden Inge van Dijk en Grinwis over het definiëren van een "
                                     "grensspaarsaldo voor negatieve spaarrente")
             assert (doc["type"], doc["date"], doc["dossier"], doc["number"], doc["vergaderjaar"]) == (

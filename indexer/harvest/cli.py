@@ -64,6 +64,12 @@ def _formats(value: str) -> tuple[str, ...]:
               help=f"Welke vormen ophalen, met komma's ({', '.join(FORMATS)}); het metadatarecord altijd.")
 @click.option("--rate", type=click.FloatRange(0.01, 50), default=2.0, envvar="KAMERZOEK_HARVEST_RATE",
               show_default=True, help="Hoogstens zoveel verzoeken per seconde (of KAMERZOEK_HARVEST_RATE).")
+@click.option("--connections", type=click.IntRange(1, 2), default=2, envvar="KAMERZOEK_HARVEST_CONNECTIONS",
+              show_default=True,
+              help="Hoogstens zoveel verbindingen tegelijk (1 of 2; of KAMERZOEK_HARVEST_CONNECTIONS).")
+@click.option("--contact", default="", envvar="KAMERZOEK_HARVEST_CONTACT", metavar="ADRES",
+              help="Een e-mailadres of URL in de User-Agent, zodat de beheerders van de dienst u kunnen "
+                   "bereiken (of KAMERZOEK_HARVEST_CONTACT).")
 @click.option("--max-size", "max_mb", type=click.FloatRange(0.001), default=200.0, show_default=True,
               help="Grootste bestand in MB; een groter bestand wordt overgeslagen en gemeld.")
 @click.option("--timeout", type=click.FloatRange(0.05), default=30.0, show_default=True,
@@ -79,8 +85,8 @@ def _formats(value: str) -> tuple[str, ...]:
 @click.option("--dry-run", is_flag=True, help="Toon wat er zou worden opgehaald, zonder iets op te halen.")
 @click.option("--quiet", "-q", is_flag=True, help="Geen samenvatting; alleen wat ontbreekt of misging.")
 @click.option("--json", "as_json", is_flag=True, help="Druk het verslag af als JSON.")
-def harvest_command(folder, dossiers, types, date_from, date_to, query, formats, rate, max_mb, timeout,
-                    tries, backoff, base_url, index_dir, dry_run, quiet, as_json):
+def harvest_command(folder, dossiers, types, date_from, date_to, query, formats, rate, connections, contact,
+                    max_mb, timeout, tries, backoff, base_url, index_dir, dry_run, quiet, as_json):
     """Haal officiële publicaties (kamerstukken, bijlagen, handelingen, kamervragen) op bij KOOP's SRU-dienst."""
     from .client import Settings, user_agent
     from .run import HarvestError, HarvestOptions, QueryRejectedError, harvest
@@ -90,14 +96,17 @@ def harvest_command(folder, dossiers, types, date_from, date_to, query, formats,
     parsed = urlparse(base_url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise UsageProblem(f"--base-url moet een http(s)-adres zijn, niet '{base_url}'")
+    if contact and not re.fullmatch(r"[\x20-\x7e]+", contact):
+        raise UsageProblem(f"--contact mag alleen gewone ASCII-tekens bevatten (het staat in de User-Agent), "
+                           f"niet '{contact}'")
     if folder.exists() and not folder.is_dir():
         raise UsageProblem(f"{folder} is geen map")
     options = HarvestOptions(
         dossiers=list(dossiers), types=list(types),
         date_from=_date(date_from, False, "--from"), date_to=_date(date_to, True, "--to"),
         query=query, formats=_formats(formats), base_url=base_url, dry_run=dry_run,
-        settings=Settings(rate=rate, timeout=timeout, tries=tries, backoff=backoff,
-                          max_bytes=int(max_mb * 1_000_000), user_agent=user_agent()))
+        settings=Settings(rate=rate, timeout=timeout, tries=tries, backoff=backoff, connections=connections,
+                          max_bytes=int(max_mb * 1_000_000), user_agent=user_agent(contact)))
     progress = _Progress() if not (quiet or as_json) and sys.stderr.isatty() else None
     try:
         report = harvest(folder, options, progress=progress)

@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlparse
 import requests
 from requests.adapters import HTTPAdapter
 
-MAX_CONNECTIONS = 2
+MAX_CONNECTIONS = 2          # the most the service is ever asked to bear; --connections 1 is gentler
 MAX_REDIRECTS = 5
 MAX_RETRY_AFTER = 600.0      # a longer Retry-After is not waited for: the run stops instead
 MAX_BACKOFF = 60.0
@@ -32,12 +32,18 @@ CHUNK = 64 * 1024
 TEMP_SUFFIX = ".kamerzoek-part"   # temporary downloads: FOLDER/<type>/.<name>.<random>.kamerzoek-part
 
 
-def user_agent() -> str:
+def user_agent(contact: str = "") -> str:
+    """Kamerzoek/<version> (officiele-publicaties harvester; [+contact; ]python-requests/<version>).
+
+    contact: how the service's operators can reach whoever runs the harvest (an address or URL).
+    """
     try:
         version = metadata.version("kamerzoek")
     except metadata.PackageNotFoundError:
         version = "onbekend"
-    return f"Kamerzoek/{version} (officiele-publicaties harvester; python-requests/{requests.__version__})"
+    contact = " ".join(contact.split()).replace("(", "").replace(")", "").replace(";", ",")
+    return (f"Kamerzoek/{version} (officiele-publicaties harvester; {f'+{contact}; ' if contact else ''}"
+            f"python-requests/{requests.__version__})")
 
 
 class FetchError(Exception):
@@ -71,6 +77,7 @@ class Settings:
     tries: int = 5                    # attempts per request, the first included
     backoff: float = 1.0              # first wait before a retry; doubles each time, with jitter
     max_bytes: int = 200_000_000     # decimal megabytes, as --max-size says
+    connections: int = MAX_CONNECTIONS   # 1 or 2: at most this many at once, over all threads
     user_agent: str = ""
 
 
@@ -164,11 +171,12 @@ class Client:
         self.settings = settings
         self.session = requests.Session()
         self.session.headers["User-Agent"] = settings.user_agent or user_agent()
-        adapter = HTTPAdapter(pool_connections=MAX_CONNECTIONS, pool_maxsize=MAX_CONNECTIONS,
+        connections = max(1, min(MAX_CONNECTIONS, settings.connections))
+        adapter = HTTPAdapter(pool_connections=connections, pool_maxsize=connections,
                               pool_block=True, max_retries=0)
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
-        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self._slots = threading.BoundedSemaphore(connections)
         self._lock = threading.Lock()
         self._next_start = 0.0
         self.requests = 0

@@ -19,6 +19,7 @@ from typing import Callable
 
 from . import sru
 from .client import (
+    MAX_CONNECTIONS,
     TEMP_SUFFIX,
     Client,
     FetchError,
@@ -32,7 +33,6 @@ from .sru import DEFAULT_FORMATS, EXTENSIONS
 from .state import State, StateError
 
 LOCK_FILE = ".kamerzoek-harvest.lock"
-THREADS = 2
 
 
 class HarvestError(Exception):
@@ -192,7 +192,8 @@ class _Run:
     # -- paging -----------------------------------------------------------------------
     def _pages(self) -> None:
         start = 1
-        with ThreadPoolExecutor(THREADS, thread_name_prefix="harvest") as pool:
+        threads = max(1, min(MAX_CONNECTIONS, self.options.settings.connections))  # one per connection
+        with ThreadPoolExecutor(threads, thread_name_prefix="harvest") as pool:
             while not self.stop.is_set():
                 url = sru.page_url(self.options.base_url, self.report.query, start)
                 try:
