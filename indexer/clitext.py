@@ -139,6 +139,12 @@ class LocalizedGroup(click.Group):
         _localize_tree(self)  # commands added by any module, at the moment the run starts
         return super().main(*args, **kwargs)
 
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        # Also a command added during the run (one loaded only when it is named, like harvest):
+        # its help is formatted after main() localized the tree.
+        _localize_tree(cmd)
+        super().add_command(cmd, name)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list with each command's first sentence translated before it is shortened."""
         rows = []
