@@ -87,6 +87,21 @@ def help_of(args: list[str], env: dict) -> subprocess.CompletedProcess:
     return done
 
 
+# Placeholders that are names, the same in both languages.
+PLACEHOLDER_NAMES = re.compile(r"\b(HOST|CQL)\b")
+
+
+def placeholders(output: str) -> dict[str, str]:
+    """The usage line's arguments and each option's term (its names and metavar) of a --help."""
+    lines = output.splitlines()
+    out = {"usage": lines[0].split("kamerzoek", 1)[1]}
+    for line in lines:
+        m = re.match(r"^  (-\S.*?)(?:\s{2,}|$)", line)
+        if m:
+            out[re.search(r"--?[\w-]+", m.group(1)).group(0)] = m.group(1)
+    return out
+
+
 def opening(text: str, words: int = 4) -> str:
     return " ".join(text.split()[:words])
 
@@ -114,6 +129,13 @@ def test_every_command_help_in_both_languages():
             assert english in shown["en"], (where, english, en.output)
             if dutch != english:
                 assert dutch not in shown["en"], (where, dutch, en.output)
+        # The placeholders (the usage line's, each option's metavar) in the run's language too.
+        terms = {"nl": placeholders(nl.output), "en": placeholders(en.output)}
+        assert terms["nl"].keys() == terms["en"].keys(), (terms, nl.output, en.output)
+        for option, dutch in terms["nl"].items():
+            english = terms["en"][option]
+            if re.search(r"[A-Z]{3,}", PLACEHOLDER_NAMES.sub(" ", dutch)):
+                assert dutch != english, (args, option, dutch)
     top = help_of([], ENGLISH).output
     assert re.search(r"\n  search +Search the index and print the best passages per document", top), top
 
