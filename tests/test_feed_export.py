@@ -126,6 +126,32 @@ def test_newest_arrival_first_and_ids_survive_reindex_and_rebuild(library, tmp_p
     assert [d["title"] for d in json.loads(since.output)["results"]] == [NEW_TITLE]
 
 
+def test_a_touched_file_moves_nothing_and_a_changed_one_arrives_anew(library, tmp_path):
+    """A reindex that finds a file with a newer time but the same content changes no entry; a
+    file whose content changed is a new document (ids come from the content) at the top, and
+    every other entry keeps its id, published and updated."""
+    index_dir = tmp_path / "index"
+    assert run("index", library, "--index", index_dir, "-q").exit_code == 0
+    before = feed(index_dir, q="dreiging")
+    motie = library / "motie-2018-toezicht-terugkeerders.txt"
+    time.sleep(1.1)  # arrival times have one-second resolution
+    motie.touch()
+    assert run("index", library, "--index", index_dir, "-q").exit_code == 0
+    assert entries(feed(index_dir, q="dreiging")) == entries(before)
+    assert feed(index_dir, q="dreiging").feed.updated == before.feed.updated
+    motie.write_text(motie.read_text(encoding="utf-8") + "\nDe dreiging blijft, zegt de Kamer.\n", encoding="utf-8")
+    assert run("index", library, "--index", index_dir, "-q").exit_code == 0
+    after = feed(index_dir, q="dreiging")
+    old_ids = {e.id for e in before.entries}
+    new = [e for e in after.entries if e.id not in old_ids]
+    assert len(new) == 1 and after.entries[0] is new[0], entries(after)
+    assert new[0].published == new[0].updated > before.entries[0].published
+    assert after.feed.updated == new[0].updated
+    gone = old_ids - {e.id for e in after.entries}
+    assert len(gone) == 1  # the motie's former content
+    assert entries(after)[1:] == [e for e in entries(before) if e[0] not in gone]
+
+
 def test_arrivals_move_updated_only_when_the_content_changes(tmp_path):
     ledger = Arrivals(tmp_path / "arrivals.sqlite")
     assert ledger.record([("a", "sha1", "2026-01-01T10:00:00+00:00")]) == 1
