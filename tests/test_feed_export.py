@@ -17,7 +17,7 @@ import feedparser
 import pytest
 from click.testing import CliRunner
 
-from conftest import CORPUS, build
+from conftest import CORPUS, build, kamerzoek_exe
 from indexer.arrivals import Arrivals
 from indexer.export import FIELDS, PROVENANCE_KEYS
 from webapp import create_app
@@ -196,7 +196,8 @@ def test_cli_csv_export_carries_provenance_and_reproduces(corpus_index):
     assert bare.output.startswith(BOM + ",".join(FIELDS) + "\n")  # (CliRunner shows \r\n as \n)
 
 
-def test_cli_json_all_streams_every_document_past_the_limit(tmp_path):
+def sixty_one_letters(tmp_path) -> Path:
+    """An index of 61 letters that score alike (ties the order must break the same way every time)."""
     docs = tmp_path / "docs"
     docs.mkdir()
     for n in range(60):
@@ -204,6 +205,11 @@ def test_cli_json_all_streams_every_document_past_the_limit(tmp_path):
     (docs / "formule.txt").write_text("=HYPERLINK(\"x\") toezicht op terugkeerders\n", encoding="utf-8")
     index_dir = tmp_path / "index"
     build([docs], index_dir, workers=1)
+    return index_dir
+
+
+def test_cli_json_all_streams_every_document_past_the_limit(tmp_path):
+    index_dir = sixty_one_letters(tmp_path)
     assert run("search", "toezicht", "--index", index_dir, "--limit", "60").exit_code == 2
     result = run("search", "toezicht", "--index", index_dir, "--json", "--all")
     assert result.exit_code == 0, result.output
@@ -216,6 +222,56 @@ def test_cli_json_all_streams_every_document_past_the_limit(tmp_path):
     _, rows = split_csv(run("search", "toezicht", "--index", index_dir, "--csv", "--all").output)
     assert len(rows) == 61
     assert [r["text"] for r in rows if r["path"].endswith("formule.txt")][0].startswith("'=HYPERLINK")
+
+
+def export_process(index_dir: Path, seed: str, terminal: bool) -> tuple[str, str]:
+    """`kamerzoek search toezicht --csv --all` as a process of its own (its own hash seed), with
+    stderr on a terminal or a pipe: (stdout, what stderr showed)."""
+    import os
+    import subprocess
+    import threading
+    env = {**os.environ, "PYTHONHASHSEED": seed, "COLUMNS": "100"}
+    args = [kamerzoek_exe(), "search", "toezicht", "--index", str(index_dir), "--csv", "--all"]
+    if not terminal:
+        done = subprocess.run(args, capture_output=True, env=env, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.decode("utf-8"), done.stderr.decode("utf-8")
+    import pty
+    master, slave = pty.openpty()
+    shown = bytearray()
+
+    def drain():  # read the terminal while the process writes, so it never blocks on a full buffer
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                return
+            if not chunk:
+                return
+            shown.extend(chunk)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    try:
+        done = subprocess.run(args, stdout=subprocess.PIPE, stderr=slave, env=env, timeout=120)
+    finally:
+        os.close(slave)
+        reader.join(timeout=30)
+        os.close(master)
+    assert done.returncode == 0, shown
+    return done.stdout.decode("utf-8"), shown.decode("utf-8", "replace")
+
+
+def test_cli_all_shows_progress_on_a_terminal_and_the_same_rows_in_every_process(tmp_path):
+    index_dir = sixty_one_letters(tmp_path)
+    on_terminal, progress = export_process(index_dir, "1", terminal=True)
+    assert "Exporteren" in progress and "61/61" in progress, progress
+    prov, rows = split_csv(on_terminal)
+    assert len(rows) == 61 and prov["query"] == "toezicht"
+    assert "Exporteren" not in on_terminal  # the progress never lands in the export
+    piped, quiet = export_process(index_dir, "2", terminal=False)
+    assert quiet == ""  # no terminal: no progress
+    assert piped == on_terminal  # another process, another hash seed: the same file
 
 
 def test_web_exports_carry_provenance_and_reproduce(corpus_index):
