@@ -290,6 +290,30 @@ def test_web_exports_carry_provenance_and_reproduce(corpus_index):
     assert bare.startswith(BOM + ",".join(FIELDS))
 
 
+@pytest.mark.slow
+def test_web_exports_stop_at_5000_and_the_command_line_all_does_not(tmp_path):
+    from indexer.search import EXPORT_CAP
+    assert EXPORT_CAP == 5000
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for n in range(EXPORT_CAP + 3):
+        (docs / f"brief-{n:05d}.txt").write_text(f"Brief {n} over toezicht.\n", encoding="utf-8")
+    index_dir = tmp_path / "index"
+    build([docs], index_dir, workers=1)
+    client = create_app({"INDEX_DIR": str(index_dir)}).test_client()
+    data = client.get("/export.json?q=toezicht").get_json()
+    assert data["count"] == len(data["passages"]) == 5000
+    assert data["provenance"]["cap"] == 5000 and data["provenance"]["truncated"] is True
+    prov, rows = split_csv(client.get("/export.csv?q=toezicht").get_data(as_text=True))
+    assert len(rows) == 5000 and prov["truncated"] == "True"
+    assert [r["doc_id"] for r in rows] == [p["doc_id"] for p in data["passages"]]
+    every = json.loads(run("search", "toezicht", "--index", index_dir, "--json", "--all").output)
+    assert every["total"] == every["count"] == len(every["results"]) == 5003
+    assert "cap" not in every["provenance"]
+    # The web's 5,000 are the first 5,000 of the command line's, in the same order.
+    assert [p["doc_id"] for p in data["passages"]] == [d["doc_id"] for d in every["results"]][:5000]
+
+
 def test_an_index_without_the_ledger_still_has_a_feed(tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()
