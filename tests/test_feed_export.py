@@ -288,6 +288,13 @@ def test_web_exports_carry_provenance_and_reproduce(corpus_index):
     assert [p["doc_id"] for p in data["passages"]] == [r["doc_id"] for r in rows]
     bare = client.get("/export.csv?q=dreiging&provenance=0").get_data(as_text=True)
     assert bare.startswith(BOM + ",".join(FIELDS))
+    # The query as read: with the synonyms it was expanded with (and without, when switched off).
+    read = client.get("/export.json?q=nctv").get_json()["provenance"]
+    assert read["expansions"] == [{"term": "NCTV", "added": ["Nationaal Coördinator Terrorismebestrijding en Veiligheid"]}]
+    assert "national coordinator terrorismebestrijd" in read["read_as"]
+    plain = client.get("/export.json?q=nctv&synonyms=0").get_json()["provenance"]
+    assert plain["expansions"] == [] and plain["filters"]["synonyms"] is False
+    assert "coordinator" not in plain["read_as"]
 
 
 @pytest.mark.slow
