@@ -66,6 +66,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=60)
     args = parser.parse_args()
     pages = sample(args.pages)
+    load_before = os.getloadavg()
     render_jpeg(*pages[0], WIDTH)  # warm-up: loads pdfium
     ours, base, words, cached = [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:
@@ -82,8 +83,10 @@ def main() -> None:
     ]
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [f"## Page view — {stamp} · {len(pages)} pages · commit {git_commit(ROOT)}", "",
-             f"Machine: {os.cpu_count()} cores, {cpu_model()}; shared with other sessions while measured, "
-             "so read the ratios. Target: a page renders within 300 ms at 1,600 px.", "",
+             f"Machine: {os.cpu_count()} cores, {cpu_model()}; load average (1/5/15 min) "
+             f"{'/'.join(f'{x:.1f}' for x in load_before)} before, "
+             f"{'/'.join(f'{x:.1f}' for x in os.getloadavg())} after: shared with other sessions while "
+             "measured, so read the ratios. Target: a page renders within 300 ms at 1,600 px.", "",
              "| figure | p50 ms | p95 ms | max ms | baseline p50 ms | ratio p50 |", "|---|---|---|---|---|---|"]
     for name, values, baseline in rows:
         b50 = statistics.median(baseline) if baseline else None

@@ -9,6 +9,7 @@ the `_` (gettext) name each click module uses — the only place that reaches in
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import click
 
@@ -96,6 +97,34 @@ def localize(text: str | None) -> str | None:
     return CLICK_DUTCH.get(text, text)
 
 
+#: Placeholders of the help (metavars, the usage line). Click's own are English; in a Dutch run
+#: they are shown in Dutch. The project writes its own in Dutch (metavar="DATUM"); in an English
+#: run they are shown in English. Names (HOST, CQL, ENGINE's URL schemes) stay as they are.
+PLACEHOLDERS_DUTCH = {
+    "OPTIONS": "OPTIES", "COMMAND": "OPDRACHT", "ARGS": "ARGUMENTEN", "DIRECTORY": "MAP", "FOLDER": "MAP",
+    "FILE": "BESTAND", "PATH": "PAD", "PATHS": "PADEN", "TEXT": "TEKST", "INTEGER RANGE": "GEHEEL GETAL",
+    "INTEGER": "GEHEEL GETAL", "FLOAT RANGE": "GETAL", "FLOAT": "GETAL", "QUERY": "ZOEKVRAAG",
+    "ENGINE": "ZOEKMACHINE",
+}
+PLACEHOLDERS_ENGLISH = {
+    "GEHEEL GETAL": "INTEGER", "GETAL": "NUMBER", "DATUM": "DATE", "NUMMER": "NUMBER", "POORT": "PORT",
+    "MAP": "DIRECTORY", "ZOEKVRAAG": "QUERY",
+}
+
+
+@lru_cache(maxsize=2)
+def _placeholder_pattern(lang: str):
+    table = PLACEHOLDERS_ENGLISH if lang == "en" else PLACEHOLDERS_DUTCH
+    words = sorted(table, key=len, reverse=True)  # INTEGER RANGE before INTEGER
+    return table, re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, words)) + r")(?![\w-])")
+
+
+def localize_placeholders(text: str) -> str:
+    """The upper-case placeholders of a usage line or an option's term in the run's language."""
+    table, pattern = _placeholder_pattern(language())
+    return pattern.sub(lambda m: table[m.group(1)], text)
+
+
 _EXTRA = re.compile(r"^(?P<help>.*?)(?P<extra>\s+\[[^\]]*\])?$", re.DOTALL)
 
 
@@ -103,7 +132,8 @@ class LocalizedFormatter(click.HelpFormatter):
     """A help formatter that shows every text in the run's language."""
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        super().write_usage(prog, args, prefix=prefix if prefix is not None else localize("Usage:") + " ")
+        super().write_usage(prog, localize_placeholders(args),
+                            prefix=prefix if prefix is not None else localize("Usage:") + " ")
 
     def write_heading(self, heading: str) -> None:
         super().write_heading(localize(heading))
@@ -115,7 +145,7 @@ class LocalizedFormatter(click.HelpFormatter):
         out = []
         for term, text in rows:
             m = _EXTRA.match(text or "")
-            out.append((term, localize(m.group("help")) + (m.group("extra") or "")))
+            out.append((localize_placeholders(term), localize(m.group("help")) + (m.group("extra") or "")))
         super().write_dl(out, col_max, col_spacing)
 
 
@@ -138,6 +168,12 @@ class LocalizedGroup(click.Group):
         install_click_language()
         _localize_tree(self)  # commands added by any module, at the moment the run starts
         return super().main(*args, **kwargs)
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        # Also a command added during the run (one loaded only when it is named, like harvest):
+        # its help is formatted after main() localized the tree.
+        _localize_tree(cmd)
+        super().add_command(cmd, name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list with each command's first sentence translated before it is shortened."""

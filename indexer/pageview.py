@@ -105,6 +105,35 @@ class PageCache:
                 pass
 
 
+_HASHED: dict[tuple, str] = {}  # (real path, size, mtime_ns) -> content hash, this process
+_HASHED_MAX = 1024
+
+
+def holds_content(path: str, sha: str, entry: dict | None = None) -> bool:
+    """Whether the file at `path` still holds the content the index read (hash `sha`): its
+    size and time as the index recorded them (`entry`), or else the hash of what it holds
+    now, as the indexer decides. The image and positions are kept under `sha`, so a file
+    replaced since the last run must never be rendered for it."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return False
+    if entry and entry.get("size") == info.st_size and entry.get("mtime") == info.st_mtime:
+        return True
+    key = (path, info.st_size, info.st_mtime_ns)
+    found = _HASHED.get(key)
+    if found is None:
+        from .cache import file_sha256
+        try:
+            found = file_sha256(Path(path))
+        except OSError:
+            return False
+        if len(_HASHED) >= _HASHED_MAX:
+            _HASHED.pop(next(iter(_HASHED)))
+        _HASHED[key] = found
+    return found == sha
+
+
 # pdfium is not thread-safe: one render at a time per process (waitress serves with threads).
 _PDFIUM = threading.Lock()
 

@@ -17,7 +17,7 @@ import feedparser
 import pytest
 from click.testing import CliRunner
 
-from conftest import CORPUS, build
+from conftest import CORPUS, build, kamerzoek_exe
 from indexer.arrivals import Arrivals
 from indexer.export import FIELDS, PROVENANCE_KEYS
 from webapp import create_app
@@ -126,6 +126,32 @@ def test_newest_arrival_first_and_ids_survive_reindex_and_rebuild(library, tmp_p
     assert [d["title"] for d in json.loads(since.output)["results"]] == [NEW_TITLE]
 
 
+def test_a_touched_file_moves_nothing_and_a_changed_one_arrives_anew(library, tmp_path):
+    """A reindex that finds a file with a newer time but the same content changes no entry; a
+    file whose content changed is a new document (ids come from the content) at the top, and
+    every other entry keeps its id, published and updated."""
+    index_dir = tmp_path / "index"
+    assert run("index", library, "--index", index_dir, "-q").exit_code == 0
+    before = feed(index_dir, q="dreiging")
+    motie = library / "motie-2018-toezicht-terugkeerders.txt"
+    time.sleep(1.1)  # arrival times have one-second resolution
+    motie.touch()
+    assert run("index", library, "--index", index_dir, "-q").exit_code == 0
+    assert entries(feed(index_dir, q="dreiging")) == entries(before)
+    assert feed(index_dir, q="dreiging").feed.updated == before.feed.updated
+    motie.write_text(motie.read_text(encoding="utf-8") + "\nDe dreiging blijft, zegt de Kamer.\n", encoding="utf-8")
+    assert run("index", library, "--index", index_dir, "-q").exit_code == 0
+    after = feed(index_dir, q="dreiging")
+    old_ids = {e.id for e in before.entries}
+    new = [e for e in after.entries if e.id not in old_ids]
+    assert len(new) == 1 and after.entries[0] is new[0], entries(after)
+    assert new[0].published == new[0].updated > before.entries[0].published
+    assert after.feed.updated == new[0].updated
+    gone = old_ids - {e.id for e in after.entries}
+    assert len(gone) == 1  # the motie's former content
+    assert entries(after)[1:] == [e for e in entries(before) if e[0] not in gone]
+
+
 def test_arrivals_move_updated_only_when_the_content_changes(tmp_path):
     ledger = Arrivals(tmp_path / "arrivals.sqlite")
     assert ledger.record([("a", "sha1", "2026-01-01T10:00:00+00:00")]) == 1
@@ -170,7 +196,8 @@ def test_cli_csv_export_carries_provenance_and_reproduces(corpus_index):
     assert bare.output.startswith(BOM + ",".join(FIELDS) + "\n")  # (CliRunner shows \r\n as \n)
 
 
-def test_cli_json_all_streams_every_document_past_the_limit(tmp_path):
+def sixty_one_letters(tmp_path) -> Path:
+    """An index of 61 letters that score alike (ties the order must break the same way every time)."""
     docs = tmp_path / "docs"
     docs.mkdir()
     for n in range(60):
@@ -178,6 +205,11 @@ def test_cli_json_all_streams_every_document_past_the_limit(tmp_path):
     (docs / "formule.txt").write_text("=HYPERLINK(\"x\") toezicht op terugkeerders\n", encoding="utf-8")
     index_dir = tmp_path / "index"
     build([docs], index_dir, workers=1)
+    return index_dir
+
+
+def test_cli_json_all_streams_every_document_past_the_limit(tmp_path):
+    index_dir = sixty_one_letters(tmp_path)
     assert run("search", "toezicht", "--index", index_dir, "--limit", "60").exit_code == 2
     result = run("search", "toezicht", "--index", index_dir, "--json", "--all")
     assert result.exit_code == 0, result.output
@@ -190,6 +222,56 @@ def test_cli_json_all_streams_every_document_past_the_limit(tmp_path):
     _, rows = split_csv(run("search", "toezicht", "--index", index_dir, "--csv", "--all").output)
     assert len(rows) == 61
     assert [r["text"] for r in rows if r["path"].endswith("formule.txt")][0].startswith("'=HYPERLINK")
+
+
+def export_process(index_dir: Path, seed: str, terminal: bool) -> tuple[str, str]:
+    """`kamerzoek search toezicht --csv --all` as a process of its own (its own hash seed), with
+    stderr on a terminal or a pipe: (stdout, what stderr showed)."""
+    import os
+    import subprocess
+    import threading
+    env = {**os.environ, "PYTHONHASHSEED": seed, "COLUMNS": "100"}
+    args = [kamerzoek_exe(), "search", "toezicht", "--index", str(index_dir), "--csv", "--all"]
+    if not terminal:
+        done = subprocess.run(args, capture_output=True, env=env, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.decode("utf-8"), done.stderr.decode("utf-8")
+    import pty
+    master, slave = pty.openpty()
+    shown = bytearray()
+
+    def drain():  # read the terminal while the process writes, so it never blocks on a full buffer
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                return
+            if not chunk:
+                return
+            shown.extend(chunk)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    try:
+        done = subprocess.run(args, stdout=subprocess.PIPE, stderr=slave, env=env, timeout=120)
+    finally:
+        os.close(slave)
+        reader.join(timeout=30)
+        os.close(master)
+    assert done.returncode == 0, shown
+    return done.stdout.decode("utf-8"), shown.decode("utf-8", "replace")
+
+
+def test_cli_all_shows_progress_on_a_terminal_and_the_same_rows_in_every_process(tmp_path):
+    index_dir = sixty_one_letters(tmp_path)
+    on_terminal, progress = export_process(index_dir, "1", terminal=True)
+    assert "Exporteren" in progress and "61/61" in progress, progress
+    prov, rows = split_csv(on_terminal)
+    assert len(rows) == 61 and prov["query"] == "toezicht"
+    assert "Exporteren" not in on_terminal  # the progress never lands in the export
+    piped, quiet = export_process(index_dir, "2", terminal=False)
+    assert quiet == ""  # no terminal: no progress
+    assert piped == on_terminal  # another process, another hash seed: the same file
 
 
 def test_web_exports_carry_provenance_and_reproduce(corpus_index):
@@ -206,6 +288,37 @@ def test_web_exports_carry_provenance_and_reproduce(corpus_index):
     assert [p["doc_id"] for p in data["passages"]] == [r["doc_id"] for r in rows]
     bare = client.get("/export.csv?q=dreiging&provenance=0").get_data(as_text=True)
     assert bare.startswith(BOM + ",".join(FIELDS))
+    # The query as read: with the synonyms it was expanded with (and without, when switched off).
+    read = client.get("/export.json?q=nctv").get_json()["provenance"]
+    assert read["expansions"] == [{"term": "NCTV", "added": ["Nationaal Coördinator Terrorismebestrijding en Veiligheid"]}]
+    assert "national coordinator terrorismebestrijd" in read["read_as"]
+    plain = client.get("/export.json?q=nctv&synonyms=0").get_json()["provenance"]
+    assert plain["expansions"] == [] and plain["filters"]["synonyms"] is False
+    assert "coordinator" not in plain["read_as"]
+
+
+@pytest.mark.slow
+def test_web_exports_stop_at_5000_and_the_command_line_all_does_not(tmp_path):
+    from indexer.search import EXPORT_CAP
+    assert EXPORT_CAP == 5000
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for n in range(EXPORT_CAP + 3):
+        (docs / f"brief-{n:05d}.txt").write_text(f"Brief {n} over toezicht.\n", encoding="utf-8")
+    index_dir = tmp_path / "index"
+    build([docs], index_dir, workers=1)
+    client = create_app({"INDEX_DIR": str(index_dir)}).test_client()
+    data = client.get("/export.json?q=toezicht").get_json()
+    assert data["count"] == len(data["passages"]) == 5000
+    assert data["provenance"]["cap"] == 5000 and data["provenance"]["truncated"] is True
+    prov, rows = split_csv(client.get("/export.csv?q=toezicht").get_data(as_text=True))
+    assert len(rows) == 5000 and prov["truncated"] == "True"
+    assert [r["doc_id"] for r in rows] == [p["doc_id"] for p in data["passages"]]
+    every = json.loads(run("search", "toezicht", "--index", index_dir, "--json", "--all").output)
+    assert every["total"] == every["count"] == len(every["results"]) == 5003
+    assert "cap" not in every["provenance"]
+    # The web's 5,000 are the first 5,000 of the command line's, in the same order.
+    assert [p["doc_id"] for p in data["passages"]] == [d["doc_id"] for d in every["results"]][:5000]
 
 
 def test_an_index_without_the_ledger_still_has_a_feed(tmp_path):

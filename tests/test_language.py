@@ -2,12 +2,15 @@
 (then LC_ALL, LC_MESSAGES, LANG), every command's and option's help included."""
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 
 import click
 import pytest
 from click.testing import CliRunner
 
+from conftest import kamerzoek_exe
 from indexer.i18n import language
 from webapp import create_app
 from webapp.cli import main
@@ -32,18 +35,23 @@ def commands(command: click.Command, path: tuple = ("kamerzoek",)):
         yield from commands(sub, path + (name,))
 
 
+def strings_of(path: tuple, command: click.Command):
+    """The help texts of one command: its help and epilog, every option's help."""
+    where = " ".join(path)
+    for kind, text in (("help", command.help), ("short_help", command.short_help), ("epilog", command.epilog)):
+        if text:
+            yield f"{where} ({kind})", text
+    # command.params, not get_params(): that would build (and cache) click's own --help option
+    # before a run has chosen its language; click's words are checked in the next test.
+    for param in command.params:
+        if getattr(param, "help", None):
+            yield f"{where} {'/'.join(param.opts)}", param.help
+
+
 def help_strings():
     """Every help text a user can see: commands' help and epilog, every option's help."""
     for path, command in commands(main):
-        where = " ".join(path)
-        for kind, text in (("help", command.help), ("short_help", command.short_help), ("epilog", command.epilog)):
-            if text:
-                yield f"{where} ({kind})", text
-        # command.params, not get_params(): that would build (and cache) click's own --help option
-        # before a run has chosen its language; click's words are checked in the next test.
-        for param in command.params:
-            if getattr(param, "help", None):
-                yield f"{where} {'/'.join(param.opts)}", param.help
+        yield from strings_of(path, command)
 
 
 def only_names(text: str) -> bool:
@@ -69,12 +77,40 @@ def test_every_help_string_has_its_own_text_in_each_language():
                          "'Dutch': 'English' to ENGLISH in indexer/i18n.py:\n  " + "\n  ".join(missing))
 
 
+def help_of(args: list[str], env: dict) -> subprocess.CompletedProcess:
+    """`kamerzoek ARGS --help` in a process of its own, as a user runs it: a command that is
+    loaded only when named (harvest) must then still speak the run's language."""
+    done = subprocess.run([kamerzoek_exe(), *args, "--help"], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **env, "COLUMNS": "100"})
+    done.output = done.stdout + done.stderr
+    done.exit_code = done.returncode
+    return done
+
+
+# Placeholders that are names, the same in both languages.
+PLACEHOLDER_NAMES = re.compile(r"\b(HOST|CQL)\b")
+
+
+def placeholders(output: str) -> dict[str, str]:
+    """The usage line's arguments and each option's term (its names and metavar) of a --help."""
+    lines = output.splitlines()
+    out = {"usage": lines[0].split("kamerzoek", 1)[1]}
+    for line in lines:
+        m = re.match(r"^  (-\S.*?)(?:\s{2,}|$)", line)
+        if m:
+            out[re.search(r"--?[\w-]+", m.group(1)).group(0)] = m.group(1)
+    return out
+
+
+def opening(text: str, words: int = 4) -> str:
+    return " ".join(text.split()[:words])
+
+
 def test_every_command_help_in_both_languages():
-    runner = CliRunner()
-    for path, _ in commands(main):
-        args = list(path[1:]) + ["--help"]
-        nl = runner.invoke(main, args, env=DUTCH, prog_name="kamerzoek")
-        en = runner.invoke(main, args, env=ENGLISH, prog_name="kamerzoek")
+    for path, command in commands(main):
+        args = list(path[1:])
+        nl = help_of(args, DUTCH)
+        en = help_of(args, ENGLISH)
         assert nl.exit_code == en.exit_code == 0, (args, nl.output, en.output)
         assert nl.output.startswith("Gebruik: kamerzoek") and "\nOpties:\n" in nl.output, nl.output
         assert en.output.startswith("Usage: kamerzoek") and "\nOptions:\n" in en.output, en.output
@@ -83,7 +119,24 @@ def test_every_command_help_in_both_languages():
             assert english_only not in nl.output, (args, english_only)
         for dutch_only in ("Toon deze hulp", "[standaard:", "Gebruik:", "Opties:"):
             assert dutch_only not in en.output, (args, dutch_only)
-    top = runner.invoke(main, ["--help"], env=ENGLISH).output
+        # Each of the command's own texts as the process shows it: the run's language, not the other.
+        shown = {"nl": " ".join(nl.output.split()), "en": " ".join(en.output.split())}
+        for where, text in strings_of(path, command):
+            if where.endswith("(short_help)"):
+                continue  # shown in the overview of commands, checked below
+            dutch, english = opening(rendered(text, DUTCH)), opening(rendered(text, ENGLISH))
+            assert dutch in shown["nl"], (where, dutch, nl.output)
+            assert english in shown["en"], (where, english, en.output)
+            if dutch != english:
+                assert dutch not in shown["en"], (where, dutch, en.output)
+        # The placeholders (the usage line's, each option's metavar) in the run's language too.
+        terms = {"nl": placeholders(nl.output), "en": placeholders(en.output)}
+        assert terms["nl"].keys() == terms["en"].keys(), (terms, nl.output, en.output)
+        for option, dutch in terms["nl"].items():
+            english = terms["en"][option]
+            if re.search(r"[A-Z]{3,}", PLACEHOLDER_NAMES.sub(" ", dutch)):
+                assert dutch != english, (args, option, dutch)
+    top = help_of([], ENGLISH).output
     assert re.search(r"\n  search +Search the index and print the best passages per document", top), top
 
 

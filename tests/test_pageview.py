@@ -97,6 +97,8 @@ def pdfs(tmp_path_factory):
     _text_pdf(folder / "toezicht.pdf", [LINES_1, LINES_2, LINES_3], "Toezicht op terugkeerders")
     _text_pdf(folder / "verdwijnt.pdf", [["Deze terugkeerders brief verdwijnt na het indexeren."]], "Verdwenen brief")
     _text_pdf(folder / "beschadigd.pdf", [["Deze terugkeerders brief raakt beschadigd."]], "Beschadigde brief")
+    _text_pdf(folder / "gewijzigd.pdf", [["Deze terugkeerders brief wordt later vervangen."]], "Gewijzigde brief")
+    _text_pdf(folder / "aangeraakt.pdf", [["Deze terugkeerders brief krijgt een nieuwere tijd."]], "Aangeraakte brief")
     return folder
 
 
@@ -107,6 +109,11 @@ def index(pdfs, tmp_path_factory):
     assert not report.unreadable, report.unreadable
     (pdfs / "verdwijnt.pdf").unlink()
     (pdfs / "beschadigd.pdf").write_bytes(b"%PDF-1.4\n" + b"\x00garbage" * 200)
+    # Replaced by another valid PDF before the next run: not the content the index read.
+    _text_pdf(pdfs / "gewijzigd.pdf", [["Een heel andere brief, over iets anders.", "Tweede regel."]], "Gewijzigde brief")
+    import os
+    later = (pdfs / "aangeraakt.pdf").stat().st_mtime + 60
+    os.utime(pdfs / "aangeraakt.pdf", (later, later))  # a newer time, the same content
     return index_dir
 
 
@@ -247,6 +254,26 @@ def test_missing_or_damaged_original_gives_the_text(page, server, title):
         "Het origineel van dit document is niet beschikbaar of beschadigd; hieronder staat de tekst van pagina 1.")
     assert page.locator("#page-image").count() == 0
     assert page.locator(".pagetext mark").inner_text() == "terugkeerders"
+
+
+def test_an_original_changed_since_indexing_gives_the_text_not_another_page(page, server, index):
+    doc_id = doc_id_of(server.url, "Gewijzigde brief")
+    response = page.goto(f"/document/{doc_id}/page/1?q=terugkeerders")
+    assert response.status == 200
+    assert page.locator("#page-notice").inner_text() == (
+        "Het origineel van dit document is veranderd sinds het werd geïndexeerd; hieronder staat de tekst "
+        "van pagina 1 zoals die is geïndexeerd.")
+    assert page.locator("#page-image").count() == 0
+    assert page.locator(".pagetext mark").inner_text() == "terugkeerders"
+    # Nor is the other file's page rendered and kept under this document's content hash.
+    assert page.request.get(f"/document/{doc_id}/page/1.jpg?w=800").status == 404
+    assert not any(p.name.endswith("-1-800.jpg") and p.name.startswith(doc_id)
+                   for p in (index / "pages").rglob("*"))
+    # A file with a newer time and the same content is the same original.
+    doc_id = doc_id_of(server.url, "Aangeraakte brief")
+    page.goto(f"/document/{doc_id}/page/1?q=terugkeerders")
+    wait_for_image(page)
+    assert page.locator(".pagemark").count() == 1 and page.locator("#page-notice").count() == 0
 
 
 # -- OCR: Tesseract's word boxes ------------------------------------------------------------

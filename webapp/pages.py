@@ -35,15 +35,32 @@ def page_cache() -> pageview.PageCache | None:
     return cache
 
 
-def original_file(paths: list[str]) -> str | None:
-    """The first of a document's paths that is a file inside the indexed folders."""
+def original_file(record: dict) -> tuple[str | None, str | None]:
+    """The first of a document's files that is inside the indexed folders and still holds the
+    content the index read; else (None, a file there that no longer holds it, if any)."""
     roots = [os.path.realpath(r) for r in current_app.extensions["kamerzoek_store"].roots()]
-    for path in paths:
+    entries = {e.get("path"): e for e in record.get("files") or ()}
+    changed = None
+    for path in record["paths"]:
         real = os.path.realpath(path)
         inside = any(real == r or real.startswith(r.rstrip("/") + "/") for r in roots)
         if inside and os.path.isfile(real):
-            return real
-    return None
+            if pageview.holds_content(real, record["sha"], entries.get(path)):
+                return real, None
+            changed = changed or real
+    return None, changed
+
+
+def _replaced(path: str | None, n: int) -> bool:
+    """Whether a file that no longer holds the indexed content is another readable PDF (not a
+    damaged one): the page view then says the original changed rather than that it is damaged."""
+    if path is None:
+        return False
+    try:
+        pageview.page_size(path, n)
+        return True
+    except pageview.PageError:
+        return False
 
 
 def _terms(searcher, q: str, synonyms: bool) -> frozenset:
@@ -92,16 +109,17 @@ def page(doc_id, n):
             abort(404)
         context["notice"] = g.t("not_a_pdf", n=n)
         return render_template("page.html", **context, **_navigation(doc, n, q, total))
-    path = original_file(record["paths"])
+    path, changed = original_file(record)
     try:
         if path is None:
-            raise pageview.PageError("het origineel ontbreekt")
+            raise pageview.PageError("het origineel is veranderd sinds het indexeren" if changed
+                                     else "het origineel ontbreekt")
         size = pageview.page_size(path, n)
     except pageview.PageError as e:
         current_app.logger.info("request %s: page view of %s p. %s as text: %s", g.request_id, doc_id, n, e)
         if page_text is None:
             abort(404)
-        context["notice"] = g.t("original_unavailable", n=n)
+        context["notice"] = g.t("original_changed" if _replaced(changed, n) else "original_unavailable", n=n)
         return render_template("page.html", **context, **_navigation(doc, n, q, total))
     total = size.count
     width = pageview.DEFAULT_WIDTH
@@ -150,7 +168,7 @@ def page_image(doc_id, n):
         abort(404)
     if record is None or record["format"] != "pdf":
         abort(404)
-    path = original_file(record["paths"])
+    path, _ = original_file(record)
     if path is None:
         abort(404)
     try:

@@ -328,4 +328,4 @@ def document_file(source, doc_id: str) -> dict | None:
     info = record.get("info") or {}
     return {"doc_id": doc_id, "sha": info.get("sha", ""), "paths": [f["path"] for f in info.get("files", [])],
             "format": info.get("format"), "pages": info.get("pages"), "indexed": info.get("indexed"),
-            "furniture": list(info.get("furniture") or ())}
+            "furniture": list(info.get("furniture") or ()), "files": list(info.get("files", []))}
