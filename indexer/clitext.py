@@ -45,7 +45,8 @@ CLICK_DUTCH = {
     "Argument {name!r} takes {nargs} values.": "Argument {name!r} neemt {nargs} waarden.",
     "Got unexpected extra argument ({args})": "Onverwacht extra argument ({args})",
     "Got unexpected extra arguments ({args})": "Onverwachte extra argumenten ({args})",
-    "{value!r} is not a valid {number_type}.": "{value!r} is geen geldig {number_type}.",
+    # click fills in its type's English name ("integer range"), so the Dutch names the kind itself.
+    "{value!r} is not a valid {number_type}.": "{value!r} is geen geldig getal.",
     "{value} is not in the range {range}.": "{value} ligt niet in het bereik {range}.",
     "{value!r} is not {choice}.": "{value!r} is niet {choice}.",
     "{value!r} is not one of {choices}.": "{value!r} is niet een van {choices}.",
@@ -108,7 +109,7 @@ PLACEHOLDERS_DUTCH = {
 }
 PLACEHOLDERS_ENGLISH = {
     "GEHEEL GETAL": "INTEGER", "GETAL": "NUMBER", "DATUM": "DATE", "NUMMER": "NUMBER", "POORT": "PORT",
-    "MAP": "DIRECTORY", "ZOEKVRAAG": "QUERY",
+    "MAP": "DIRECTORY", "ZOEKVRAAG": "QUERY", "ADRES": "ADDRESS",
 }
 
 
@@ -155,6 +156,13 @@ class LocalizedContext(click.Context):
 
 def _localize_tree(command: click.Command) -> None:
     command.context_class = LocalizedContext
+    for param in command.params:
+        # An argument's name in an error ("Ontbrekend argument 'ZOEKVRAAG'") is its metavar.
+        # Set for the run's language on every run (tests switch languages in one process).
+        if isinstance(param, click.Argument) and param.name and (
+                param.metavar is None or getattr(param, "_kz_metavar", False)):
+            param.metavar = localize_placeholders(param.name.upper())
+            param._kz_metavar = True
     for sub in getattr(command, "commands", {}).values():
         _localize_tree(sub)
 

@@ -169,6 +169,12 @@ ENGLISH: dict[str, str] = {
         "An extra CQL condition, for example 'w.vergaderjaar==2021-2022'.",
     "Hoogstens zoveel verzoeken per seconde (of KAMERZOEK_HARVEST_RATE).":
         "At most this many requests a second (or KAMERZOEK_HARVEST_RATE).",
+    "Hoogstens zoveel verbindingen tegelijk (1 of 2; of KAMERZOEK_HARVEST_CONNECTIONS).":
+        "At most this many connections at once (1 or 2; or KAMERZOEK_HARVEST_CONNECTIONS).",
+    "Een e-mailadres of URL in de User-Agent, zodat de beheerders van de dienst u kunnen bereiken "
+    "(of KAMERZOEK_HARVEST_CONTACT).":
+        "An e-mail address or URL in the User-Agent, so that the service's administrators can reach you "
+        "(or KAMERZOEK_HARVEST_CONTACT).",
     "Grootste bestand in MB; een groter bestand wordt overgeslagen en gemeld.":
         "Largest file in MB; a larger file is skipped and reported.",
     "Seconden wachten op verbinding en op elk deel van een antwoord.":
@@ -288,6 +294,8 @@ PATTERNS: dict[str, str] = {
     "geef ten minste --dossier, --type of --query op (anders zou alles worden opgehaald)":
         "give at least --dossier, --type or --query (otherwise everything would be fetched)",
     "--base-url moet een http(s)-adres zijn, niet '{}'": "--base-url must be an http(s) address, not '{}'",
+    "--contact mag alleen gewone ASCII-tekens bevatten (het staat in de User-Agent), niet '{}'":
+        "--contact may hold plain ASCII characters only (it goes into the User-Agent), not '{}'",
     "{} is geen map": "{} is not a folder",
     "{} verwacht een datum als JJJJ, JJJJ-MM of JJJJ-MM-DD, niet '{}'":
         "{} expects a date such as YYYY, YYYY-MM or YYYY-MM-DD, not '{}'",

@@ -169,6 +169,22 @@ def test_messages_follow_the_language(corpus_index):
     assert "\nDocuments: 11, pages: " in en.output and "\nVersion: schema " in en.output, en.output
 
 
+def test_click_s_own_errors_name_arguments_and_kinds_in_the_run_s_language(corpus_index):
+    """A missing argument is named by its placeholder, a number of the wrong kind by its kind,
+    both in the run's language (click fills in English names of its own there)."""
+    def error(args, env):
+        done = subprocess.run([kamerzoek_exe(), *args], capture_output=True, text=True, timeout=120,
+                              env={**os.environ, **env})
+        assert done.returncode == 2
+        return done.stderr.strip().splitlines()[-1]
+
+    assert error(["search"], DUTCH) == "Fout: Ontbrekend argument 'ZOEKVRAAG'."
+    assert error(["search"], ENGLISH) == "Error: Missing argument 'QUERY'."
+    bad_limit = ["search", "x", "--limit", "abc", "--index", str(corpus_index)]
+    assert error(bad_limit, DUTCH) == "Fout: Ongeldige waarde voor '--limit': 'abc' is geen geldig getal."
+    assert error(bad_limit, ENGLISH) == "Error: Invalid value for '--limit': 'abc' is not a valid integer range."
+
+
 def test_the_web_app_uses_the_same_translations(corpus_index):
     client = create_app({"INDEX_DIR": str(corpus_index)}).test_client()
     assert client.get("/api/search?q=x&from=gisteren&lang=en").get_json()["error"].startswith("Invalid date 'gisteren'")
