@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import fcntl
 import json
-import logging
 import os
 import shutil
 import time
@@ -271,6 +270,7 @@ class Store:
                 readers = [leaf.reader() for leaf, _ in s.leaf_searchers()]
                 vocabulary.write(readers, Path(ix.storage.folder), s.reader().generation())
         except OSError as e:
+            import logging  # only here: opening the index for a search does not import it
             logging.getLogger("kamerzoek.store").warning("vocabulary not written: %s", _brief(e))
 
     # -- reading -------------------------------------------------------------------

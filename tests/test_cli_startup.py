@@ -44,6 +44,8 @@ def test_search_imports_neither_flask_nor_pdfminer_nor_the_build(corpus_index, t
     assert heavy_in(got["modules"]) == []
     # edit distances only for a fuzzy query or a suggestion (a query that finds nothing): 10 ms of imports
     assert not [m for m in got["modules"] if m.startswith("rapidfuzz")]
+    # logging (with traceback, about 4 ms) only where something is logged: serve, a damaged word list
+    assert "logging" not in got["modules"]
 
 
 def test_help_imports_no_search_engine_at_all(tmp_path):

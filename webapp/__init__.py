@@ -4,7 +4,6 @@ Flask and the index are imported inside the functions: the console script `kamer
 this package (webapp.cli), and its commands other than `serve` need neither."""
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,7 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from flask import Flask
 
-log = logging.getLogger("kamerzoek.web")
+LOGGER = "kamerzoek.web"  # logging is imported where a request fails: the CLI does not need it
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -82,7 +81,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         from werkzeug.exceptions import HTTPException
         if isinstance(error, HTTPException):
             return _error_page(error.code or 500, "unexpected"), error.code or 500
-        log.exception("request %s failed: %s %s", g.get("request_id"), request.method, request.path)
+        import logging
+        logging.getLogger(LOGGER).exception("request %s failed: %s %s", g.get("request_id"), request.method, request.path)
         return _error_page(500, "unexpected"), 500
 
     return app

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import errno
-import logging
 import os
 import sys
 from pathlib import Path
@@ -83,6 +82,8 @@ main.add_command(check_command)
 @engine_option
 def serve_command(index_dir, host, port, workers, threads, engine_spec):
     """Start de webapp met de productieserver (gunicorn: meerdere processen, elk met draden)."""
+    import logging
+
     from .server import default_workers, serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import logging
 import pickle
 import struct
 import threading
@@ -41,7 +40,6 @@ READ_ERRORS = (OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingErr
 # damage only when the index files differ from their checksums (or have none to compare).
 MAYBE_DAMAGE = (IndexError, KeyError, ValueError, TypeError, AttributeError)
 DAMAGE = READ_ERRORS + MAYBE_DAMAGE
-_log = logging.getLogger("kamerzoek.search")
 
 
 class IndexDamaged(EngineUnavailable):
@@ -297,7 +295,8 @@ class WhooshEngine(Engine):
                 try:
                     return found.near(text, maxdist, prefix)
                 except vocabulary.VocabularyError as e:
-                    _log.warning("suggestions walk the term dictionary: %s", e)
+                    import logging  # only here: a plain search does not import it
+                    logging.getLogger("kamerzoek.search").warning("suggestions walk the term dictionary: %s", e)
         return super().near_terms(fieldname, text, maxdist, prefix, deadline)
 
     @_reads
