@@ -27,6 +27,7 @@ MLT_PAGES = 12             # pages whose terms describe a document for more_like
 DF_CACHE_SECONDS = 5.0
 GENERATION_SECONDS = 1.0
 CHUNK = 1000               # documents a request when every one is asked for
+EXACT_TOTAL = 20_000       # documents counted exactly (beyond: OpenSearch's cardinality estimate)
 MAX_RANKED = 100_000       # documents an answer without a count may list (index.max_result_window)
 LEXICON_SIZE = 10_000      # terms read when a pattern has no literal prefix
 RESCORE_DEPTH = 1000       # rankings to this depth get Whoosh's scores (deeper: OpenSearch's)
@@ -100,13 +101,15 @@ class OpenSearchEngine(Engine):
         return self.store.client
 
     # -- requests ------------------------------------------------------------------
-    def call(self, what: str, body: dict, dfs: bool = False) -> dict:
+    def call(self, what: str, body: dict, dfs: bool = False, leave_out: str | None = None) -> dict:
         """One search request. A shard that ran out of the request's time (its "timeout") gives
         what it found so far: the answer is marked ``timed_out`` and above the seam it says so.
         Any other shard failure (a node lost before a replica took over) is tried once more, and
         is then refused rather than counted wrong."""
         from opensearchpy.exceptions import TransportError
         params = {"allow_partial_search_results": "true"}
+        if leave_out:  # a part of the answer only the engine needs (filter_path's exclusion)
+            params["filter_path"] = f"-{leave_out}"
         if dfs:
             params["search_type"] = "dfs_query_then_fetch"
         for attempt in (1, 2):
@@ -189,7 +192,7 @@ class OpenSearchEngine(Engine):
         inner = self._passages(page.passages)
         first = self._collapsed(dsl, filters, page.sort, page.start, min(wanted, CHUNK), deadline, True, inner)
         aggs = first["aggregations"]
-        total = aggs["all"]["docs"]["value"]
+        total = _total(aggs)
         hits = list(first["hits"]["hits"])
         truncated = bool(first.get("timed_out"))
         # Every document (an export, --since, sorting by arrival): the rest, a chunk at a time.
@@ -259,7 +262,7 @@ class OpenSearchEngine(Engine):
         documents = [DocumentMatch(doc_id, score, [PageMatch(s, records[pid]) for s, _, pid in scored[:page.passages]
                                                    if pid in records])
                      for score, doc_id, scored in shown]
-        return Matches(aggs["all"]["docs"]["value"], documents, _facets(aggs),
+        return Matches(_total(aggs), documents, _facets(aggs),
                        bool(answer.get("timed_out")) or time.monotonic() > deadline)
 
     def _page_records(self, ids: list[str]) -> dict:
@@ -312,7 +315,7 @@ class OpenSearchEngine(Engine):
             body["collapse"]["inner_hits"] = inner
         if aggs:
             body["aggs"] = _aggregations(chosen, every_and_ids)
-        return self.call("het zoeken", body, dfs=True)
+        return self.call("het zoeken", body, dfs=True, leave_out=EXACT_BUCKETS)
 
     @_guarded
     def more_like_this(self, doc_id: str, limit: int, deadline: float) -> list[str]:
@@ -474,14 +477,30 @@ def _nothing_in_time() -> dict:
             "aggregations": {"all": empty, "type": empty, "year": empty, "dossier": empty}}
 
 
+EXACT_BUCKETS = "aggregations.all.ids.buckets"
+
+
+def _total(aggs: dict) -> int:
+    """The documents that match. OpenSearch's cardinality is an estimate (HyperLogLog++): from
+    a few thousand documents on it is often one off, even below its precision threshold. So the
+    documents are counted exactly as buckets of doc_id (the buckets themselves are left out of
+    the answer), up to EXACT_TOTAL; beyond that the estimate."""
+    ids = aggs["all"].get("ids")
+    if ids is not None and not ids.get("sum_other_doc_count") and "exact" in aggs["all"]:
+        return int(aggs["all"]["exact"]["count"])
+    return aggs["all"]["docs"]["value"]
+
+
 def _aggregations(chosen: dict, every: list) -> dict:
     docs = {"cardinality": {"field": "doc_id", "precision_threshold": 40000}}
+    exact = {"ids": {"terms": {"field": "doc_id", "size": EXACT_TOTAL}},
+             "exact": {"stats_bucket": {"buckets_path": "ids>_count"}}}
 
     def others(name):
         return {"bool": {"filter": [f for k, fs in chosen.items() if k != name for f in fs]}}
 
     return {
-        "all": {"filter": {"bool": {"filter": every}}, "aggs": {"docs": docs}},
+        "all": {"filter": {"bool": {"filter": every}}, "aggs": {"docs": docs, **exact}},
         "type": {"filter": others("type"), "aggs": {"v": {
             "terms": {"field": "type", "size": 50, "order": {"docs": "desc"}}, "aggs": {"docs": docs}}}},
         "year": {"filter": others("year"), "aggs": {"v": {
