@@ -56,6 +56,24 @@ def is_sidecar(path: Path) -> bool:
     return any(path.with_name(described.name + ext).is_file() for ext in SUPPORTED_EXTENSIONS)
 
 
+def sidecars(path: Path) -> list[list]:
+    """[name, size, mtime] of each sidecar that describes this file (the official record, the
+    JSON sidecars), so that a run notices a changed, added or removed one: its document is then
+    read again (from the text cache) with the new metadata."""
+    path = Path(path)
+    found = []
+    for candidate in dict.fromkeys((path.with_name(_stem(path) + METADATA_SUFFIX),
+                                    path.with_name(path.name + ".json"), path.with_name(_stem(path) + ".json"))):
+        if candidate == path:
+            continue
+        try:
+            stat = candidate.stat()
+        except OSError:
+            continue
+        found.append([candidate.name, stat.st_size, stat.st_mtime])
+    return found
+
+
 def _official_record(path: Path) -> dict:
     record = path.with_name(_stem(path) + METADATA_SUFFIX)
     if record == path or not record.is_file():

@@ -152,6 +152,38 @@ def test_a_touched_file_moves_nothing_and_a_changed_one_arrives_anew(library, tm
     assert entries(after)[1:] == [e for e in entries(before) if e[0] not in gone]
 
 
+def test_a_corrected_title_updates_its_entry_and_moves_nothing_else(library, tmp_path):
+    """Metadata corrected in a sidecar while the file stays the same (the official records are
+    corrected now and then): the next run reads the document again from the text cache, its
+    entry keeps its id and first date, shows the new title and gets a new `updated`; a sidecar
+    only touched moves nothing."""
+    index_dir = tmp_path / "index"
+    assert run("index", library, "--index", index_dir, "-q").exit_code == 0
+    before = feed(index_dir, q="toezicht")
+    motie = library / "motie-2018-toezicht-terugkeerders.txt"
+    sidecar = library / "motie-2018-toezicht-terugkeerders.txt.json"
+    time.sleep(1.1)  # arrival times have one-second resolution
+    sidecar.touch()
+    assert run("index", library, "--index", index_dir, "-q").exit_code == 0
+    assert entries(feed(index_dir, q="toezicht")) == entries(before)
+    record = json.loads(sidecar.read_text(encoding="utf-8"))
+    record["title"] = "Motie Hakkert en Oudejans over toezicht op terugkeerders (gecorrigeerd)"
+    sidecar.write_text(json.dumps(record), encoding="utf-8")
+    report = json.loads(run("index", library, "--index", index_dir, "--json").output)
+    assert report["changed"] == [str(motie)] and report["files_extracted"] == 0
+    after = feed(index_dir, q="toezicht")
+    corrected = [e for e in after.entries if e.title == record["title"]]
+    assert len(corrected) == 1, [e.title for e in after.entries]
+    old = {e.id: e for e in before.entries}[corrected[0].id]  # the same entry
+    assert corrected[0].published == old.published and corrected[0].updated > old.updated
+    assert after.feed.updated == corrected[0].updated  # the feed's newest change
+    # In the same place (newest arrival first), every other entry as it was.
+    assert [e[0] for e in entries(after)] == [e[0] for e in entries(before)]
+    assert [e for e in entries(after) if e[0] != old.id] == [e for e in entries(before) if e[0] != old.id]
+    assert run("index", library, "--index", index_dir, "-q").exit_code == 0
+    assert entries(feed(index_dir, q="toezicht")) == entries(after)
+
+
 def test_arrivals_move_updated_only_when_the_content_changes(tmp_path):
     ledger = Arrivals(tmp_path / "arrivals.sqlite")
     assert ledger.record([("a", "sha1", "2026-01-01T10:00:00+00:00")]) == 1
@@ -162,6 +194,23 @@ def test_arrivals_move_updated_only_when_the_content_changes(tmp_path):
     first, changed = ledger.all()["a"]
     assert (first.isoformat(), changed.isoformat()) == ("2026-01-01T10:00:00+00:00", "2026-03-01T10:00:00+00:00")
 
+
+
+def test_a_ledger_from_before_meta_takes_it_without_moving_anything(tmp_path):
+    import sqlite3
+    path = tmp_path / "arrivals.sqlite"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE arrivals (doc_id TEXT PRIMARY KEY, first_indexed TEXT NOT NULL, "
+               "sha TEXT NOT NULL, changed TEXT NOT NULL)")
+    db.execute("INSERT INTO arrivals VALUES ('a', '2026-01-01T10:00:00+00:00', 'sha1', '2026-01-01T10:00:00+00:00')")
+    db.commit()
+    db.close()
+    ledger = Arrivals(path)
+    assert ledger.record([("a", "sha1", "2026-02-01T10:00:00+00:00", "m1")]) == 0
+    assert ledger.record([("a", "sha1", "2026-03-01T10:00:00+00:00", "m1")]) == 0
+    assert ledger.record([("a", "sha1", "2026-04-01T10:00:00+00:00", "m2")]) == 1  # what is shown changed
+    first, changed = ledger.all()["a"]
+    assert (first.isoformat(), changed.isoformat()) == ("2026-01-01T10:00:00+00:00", "2026-04-01T10:00:00+00:00")
 
 # -- exports --------------------------------------------------------------------------------
 def split_csv(text: str) -> tuple[dict, list[dict]]:

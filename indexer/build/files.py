@@ -6,7 +6,7 @@ size or time differ from what the index knows.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pathspec
@@ -28,6 +28,7 @@ class FileState:
     size: int
     mtime: float
     sha: str = ""
+    sidecars: list = field(default_factory=list)  # [name, size, mtime] of its metadata files
 
 
 class _Ignorer:
@@ -122,7 +123,7 @@ def scan(roots: list[Path], refused: list[dict] | None = None,
             stat = stat_of()
         except OSError:  # vanished or unreadable since the listing: not there for this run
             return
-        found[path] = FileState(path, stat.st_size, stat.st_mtime)
+        found[path] = FileState(path, stat.st_size, stat.st_mtime, sidecars=metadata_mod.sidecars(Path(path)))
 
     def leads_outside(path: str) -> bool:
         return not follow_symlinks and not _inside(os.path.realpath(path), real_roots)

@@ -46,12 +46,20 @@ def under(path: str, roots: list[Path]) -> bool:
 
 
 def file_entries(states: list[FileState]) -> list[dict]:
-    return [{"path": s.path, "size": s.size, "mtime": s.mtime} for s in sorted(states, key=lambda s: s.path)]
+    """The index's entries of files: path, size, time, and its sidecars' when it has any."""
+    return [{"path": s.path, "size": s.size, "mtime": s.mtime, **({"sidecars": s.sidecars} if s.sidecars else {})}
+            for s in sorted(states, key=lambda s: s.path)]
 
 
 def known_entries(known: dict[str, Doc]) -> dict[str, tuple[dict, str]]:
     """path -> (its entry in the index, the content hash there): what hashing may skip."""
     return {entry["path"]: (entry, doc.sha) for doc in known.values() for entry in doc.files}
+
+
+def _sidecars_changed(doc: Doc, states: list[FileState]) -> list[str]:
+    """The paths of this document's files whose metadata files are not as the index knows them."""
+    before = {e["path"]: e.get("sidecars", []) for e in doc.files}
+    return [s.path for s in states if s.path in before and before[s.path] != s.sidecars]
 
 
 def plan(files: list[FileState], known: dict[str, Doc], roots: list[Path], ocr: bool = False) -> Plan:
@@ -77,6 +85,10 @@ def plan(files: list[FileState], known: dict[str, Doc], roots: list[Path], ocr: 
     to_index = sorted(new_content)
     if ocr:
         to_index += sorted(sha for sha in current if sha in known and known[sha].info.get("needs_ocr"))
+    # Known content whose metadata files changed (or came or went): read again, from the cache.
+    described_anew = {path for sha in current if sha in known
+                      for path in _sidecars_changed(known[sha], current[sha])}
+    to_index += sorted({sha_at[path] for path in described_anew} - set(to_index))
     result = Plan(known, current, sha_at, by_path, to_index, [], [])
 
     for path, sha in sha_at.items():
@@ -84,7 +96,7 @@ def plan(files: list[FileState], known: dict[str, Doc], roots: list[Path], ocr: 
         if old is None:
             # A new path with content the index holds: moved, renamed or copied.
             (result.moved if sha in known else result.added).append(path)
-        elif old.sha != sha:
+        elif old.sha != sha or path in described_anew:
             result.changed.append(path)
         else:
             result.unchanged += 1

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from .. import names
-from ..arrivals import Arrivals
+from ..arrivals import Arrivals, shown_hash
 from ..cache import TextCache
 from ..extract import Extraction
 from ..reasons import describe
@@ -176,8 +176,8 @@ def record_arrivals(store: Store) -> None:
     index or changed; a ledger that cannot be written is caught up by the next run."""
     import sqlite3
     try:
-        records = [(d["doc_id"], (d.get("info") or {}).get("sha", ""), (d.get("info") or {}).get("indexed") or now())
-                   for d in store.documents()]
+        records = [(d["doc_id"], (d.get("info") or {}).get("sha", ""), (d.get("info") or {}).get("indexed") or now(),
+                    shown_hash(d)) for d in store.documents()]
         Arrivals(store.arrivals_file).record(records)
     except (OSError, sqlite3.Error) as e:
         logging.getLogger("kamerzoek.build").warning("arrivals ledger not written: %s", e)
