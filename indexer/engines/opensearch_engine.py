@@ -184,12 +184,17 @@ class OpenSearchEngine(Engine):
     def search(self, query_plan: plan.Node, filters: Filters, page: ResultsPage, deadline: float) -> Matches:
         tree = to_whoosh(query_plan)
         translator = Translator(self)
-        dsl = self._one_per_publication(translator.translate(tree))
-        rescorer = self._rescorer(tree, translator, page)
+        # Past the deadline already (a query of many words, a busy cluster): the ranking by
+        # OpenSearch's own scores and no best pages, whose inner searches OpenSearch's timeout
+        # does not bound; the answer says it was cut short.
+        late = time.monotonic() > deadline
+        dsl = self._one_per_publication(translator.translate(tree, late))
+        late = late or time.monotonic() > deadline
+        rescorer = None if late else self._rescorer(tree, translator, page)
         if rescorer is not None:
             return self._rescored(dsl, filters, page, deadline, rescorer)
         wanted = MAX_RANKED if page.count is None else page.count
-        inner = self._passages(page.passages)
+        inner = None if late else self._passages(page.passages)
         first = self._collapsed(dsl, filters, page.sort, page.start, min(wanted, CHUNK), deadline, True, inner)
         aggs = first["aggregations"]
         total = _total(aggs)
@@ -207,7 +212,7 @@ class OpenSearchEngine(Engine):
         for hit in hits:
             doc_id = hit["fields"]["doc_id"][0]
             pages = []
-            if page.passages > 0:
+            if inner is not None:
                 inner_hits = hit["inner_hits"]["best"]["hits"]["hits"]
                 pages = [PageMatch(p["_score"] if p["_score"] is not None else 0.0, stored(p["_source"]))
                          for p in inner_hits]

@@ -88,9 +88,11 @@ class Translator:
         # for opensearch_rescore.py. Text terms, And, Or and Every are told from the page itself.
         self.names: dict[int, str] = {}
 
-    def translate(self, q: query.Query) -> dict:
+    def translate(self, q: query.Query, late: bool = False) -> dict:
+        """The DSL of a plan. ``late`` (the deadline passed already): without Whoosh's idf per
+        term, which costs a count per term; OpenSearch's own idf ranks instead."""
         self._collect(q)
-        self.df = self.s.doc_frequencies(self.terms) if self.terms else {}
+        self.df = None if late else self.s.doc_frequencies(self.terms) if self.terms else {}
         self.n_all = self.s.counts()[0]
         return self._dsl(q)
 
@@ -103,9 +105,11 @@ class Translator:
             self._collect(child)
 
     def _ratio(self, fieldname: str, words: list[str]) -> float:
+        boost = 1.5 if fieldname == "title" else 1.0  # the title's field boost in the Whoosh schema
+        if self.df is None:
+            return boost
         whoosh = sum(_whoosh_idf(self.n_all, self.df.get((fieldname, w), 0)) for w in words)
         lucene = sum(_lucene_idf(self.n_all, max(1, self.df.get((fieldname, w), 0))) for w in words)
-        boost = 1.5 if fieldname == "title" else 1.0  # the title's field boost in the Whoosh schema
         return boost * whoosh / lucene if lucene > 0 else 1.0
 
     def _dsl(self, q: query.Query) -> dict:
