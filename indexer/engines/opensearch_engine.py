@@ -21,13 +21,14 @@ from ..search.whoosh_plan import to_whoosh
 from ..store import IndexMissingError, StoreError
 from .opensearch import OpenSearchStore, stored
 from .opensearch_rescore import Rescorer, Stats, Unsupported
-from .opensearch_search import MAX_EXCLUDED, Translator, _facets, _levenshtein, _regex_literal, _term_query, brief_error
+from .opensearch_search import (EXACT_BUCKETS, MAX_EXCLUDED, Translator, _aggregations, _error_causes, _facets,
+                                _levenshtein, _nothing_in_time, _only_out_of_time, _regex_literal, _term_query,
+                                _total, brief_error)
 
 MLT_PAGES = 12             # pages whose terms describe a document for more_like_this
 DF_CACHE_SECONDS = 5.0
 GENERATION_SECONDS = 1.0
 CHUNK = 1000               # documents a request when every one is asked for
-EXACT_TOTAL = 20_000       # documents counted exactly (beyond: OpenSearch's cardinality estimate)
 MAX_RANKED = 100_000       # documents an answer without a count may list (index.max_result_window)
 LEXICON_SIZE = 10_000      # terms read when a pattern has no literal prefix
 RESCORE_DEPTH = 1000       # rankings to this depth get Whoosh's scores (deeper: OpenSearch's)
@@ -454,62 +455,3 @@ class OpenSearchEngine(Engine):
                 client.close()
             except Exception:  # noqa: BLE001 - closing a connection that is gone is done
                 pass
-
-
-def _error_causes(e) -> list:
-    """The root causes in a refused request's body (none when it has no body)."""
-    try:
-        info = e.info
-    except IndexError:  # the client's TransportError without a response body
-        return []
-    error = info.get("error") if isinstance(info, dict) else None
-    return list(error.get("root_cause") or [error]) if isinstance(error, dict) else []
-
-
-def _only_out_of_time(reasons: list) -> bool:
-    """Whether every failure is a shard running out of the request's time ("Time exceeded")."""
-    def out_of_time(r) -> bool:
-        return isinstance(r, dict) and (r.get("type") == "time_exceeded_exception"
-                                        or r.get("reason") == "Time exceeded"
-                                        or out_of_time(r.get("caused_by")))
-    return bool(reasons) and all(out_of_time(r) for r in reasons)
-
-
-def _nothing_in_time() -> dict:
-    """The answer of a search whose every shard ran out of time before it found anything."""
-    empty = {"docs": {"value": 0}, "v": {"buckets": []}}
-    return {"timed_out": True, "hits": {"hits": []},
-            "aggregations": {"all": empty, "type": empty, "year": empty, "dossier": empty}}
-
-
-EXACT_BUCKETS = "aggregations.all.ids.buckets"
-
-
-def _total(aggs: dict) -> int:
-    """The documents that match. OpenSearch's cardinality is an estimate (HyperLogLog++): from
-    a few thousand documents on it is often one off, even below its precision threshold. So the
-    documents are counted exactly as buckets of doc_id (the buckets themselves are left out of
-    the answer), up to EXACT_TOTAL; beyond that the estimate."""
-    ids = aggs["all"].get("ids")
-    if ids is not None and not ids.get("sum_other_doc_count") and "exact" in aggs["all"]:
-        return int(aggs["all"]["exact"]["count"])
-    return aggs["all"]["docs"]["value"]
-
-
-def _aggregations(chosen: dict, every: list) -> dict:
-    docs = {"cardinality": {"field": "doc_id", "precision_threshold": 40000}}
-    exact = {"ids": {"terms": {"field": "doc_id", "size": EXACT_TOTAL}},
-             "exact": {"stats_bucket": {"buckets_path": "ids>_count"}}}
-
-    def others(name):
-        return {"bool": {"filter": [f for k, fs in chosen.items() if k != name for f in fs]}}
-
-    return {
-        "all": {"filter": {"bool": {"filter": every}}, "aggs": {"docs": docs, **exact}},
-        "type": {"filter": others("type"), "aggs": {"v": {
-            "terms": {"field": "type", "size": 50, "order": {"docs": "desc"}}, "aggs": {"docs": docs}}}},
-        "year": {"filter": others("year"), "aggs": {"v": {
-            "terms": {"field": "year", "size": 500, "order": {"_key": "asc"}}, "aggs": {"docs": docs}}}},
-        "dossier": {"filter": others("dossier"), "aggs": {"v": {
-            "terms": {"field": "dossier", "size": 60, "order": {"docs": "desc"}}, "aggs": {"docs": docs}}}},
-    }

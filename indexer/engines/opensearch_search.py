@@ -8,6 +8,9 @@ matches the excluded part are looked up first and left out by doc_id.
 Scores: BM25 with Whoosh's k1 and b, statistics over all shards (dfs_query_then_fetch).
 Lucene's idf differs from Whoosh's (ln(1 + (N - df + .5)/(df + .5)) against ln(N/(df + 1)) + 1),
 so each term's boost carries the ratio of the two, and scores are Whoosh's BM25F scores.
+
+Also the answer's side of a search: the aggregations for the total and the facets, the exact
+total, and how a search cut short by its timeout is told from one that failed.
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from ..search.whoosh_plan import FURNITURE
 from .opensearch_mapping import encode
 
 KEYWORD_FIELDS = {"id", "kind", "doc_id", "type", "dossier", "number", "vergaderjaar", "identifier", "cites"}
+EXACT_TOTAL = 20_000       # documents counted exactly (beyond: OpenSearch's cardinality estimate)
 MAX_EXCLUDED = 65000       # documents a NIET may exclude
 
 
@@ -234,3 +238,63 @@ def _bool(must=(), should=(), must_not=(), filter=(), boost: float = 1.0, minimu
 
 
 _SPACES = re.compile(r"\s+")
+
+
+# -- answers: totals, facets' aggregations, searches cut short ---------------------------------
+def _error_causes(e) -> list:
+    """The root causes in a refused request's body (none when it has no body)."""
+    try:
+        info = e.info
+    except IndexError:  # the client's TransportError without a response body
+        return []
+    error = info.get("error") if isinstance(info, dict) else None
+    return list(error.get("root_cause") or [error]) if isinstance(error, dict) else []
+
+
+def _only_out_of_time(reasons: list) -> bool:
+    """Whether every failure is a shard running out of the request's time ("Time exceeded")."""
+    def out_of_time(r) -> bool:
+        return isinstance(r, dict) and (r.get("type") == "time_exceeded_exception"
+                                        or r.get("reason") == "Time exceeded"
+                                        or out_of_time(r.get("caused_by")))
+    return bool(reasons) and all(out_of_time(r) for r in reasons)
+
+
+def _nothing_in_time() -> dict:
+    """The answer of a search whose every shard ran out of time before it found anything."""
+    empty = {"docs": {"value": 0}, "v": {"buckets": []}}
+    return {"timed_out": True, "hits": {"hits": []},
+            "aggregations": {"all": empty, "type": empty, "year": empty, "dossier": empty}}
+
+
+EXACT_BUCKETS = "aggregations.all.ids.buckets"
+
+
+def _total(aggs: dict) -> int:
+    """The documents that match. OpenSearch's cardinality is an estimate (HyperLogLog++): from
+    a few thousand documents on it is often one off, even below its precision threshold. So the
+    documents are counted exactly as buckets of doc_id (the buckets themselves are left out of
+    the answer), up to EXACT_TOTAL; beyond that the estimate."""
+    ids = aggs["all"].get("ids")
+    if ids is not None and not ids.get("sum_other_doc_count") and "exact" in aggs["all"]:
+        return int(aggs["all"]["exact"]["count"])
+    return aggs["all"]["docs"]["value"]
+
+
+def _aggregations(chosen: dict, every: list) -> dict:
+    docs = {"cardinality": {"field": "doc_id", "precision_threshold": 40000}}
+    exact = {"ids": {"terms": {"field": "doc_id", "size": EXACT_TOTAL}},
+             "exact": {"stats_bucket": {"buckets_path": "ids>_count"}}}
+
+    def others(name):
+        return {"bool": {"filter": [f for k, fs in chosen.items() if k != name for f in fs]}}
+
+    return {
+        "all": {"filter": {"bool": {"filter": every}}, "aggs": {"docs": docs, **exact}},
+        "type": {"filter": others("type"), "aggs": {"v": {
+            "terms": {"field": "type", "size": 50, "order": {"docs": "desc"}}, "aggs": {"docs": docs}}}},
+        "year": {"filter": others("year"), "aggs": {"v": {
+            "terms": {"field": "year", "size": 500, "order": {"_key": "asc"}}, "aggs": {"docs": docs}}}},
+        "dossier": {"filter": others("dossier"), "aggs": {"v": {
+            "terms": {"field": "dossier", "size": 60, "order": {"docs": "desc"}}, "aggs": {"docs": docs}}}},
+    }
